@@ -1,0 +1,3 @@
+from ascnb.cli import main
+
+raise SystemExit(main())
