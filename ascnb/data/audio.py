@@ -38,6 +38,9 @@ def read_audio(
         raise AudioError(f"{path}: audio file is missing")
     if path.stat().st_size == 0:
         raise AudioError(f"{path}: audio file is empty (0 bytes)")
+    problem = truncation_problem(path)
+    if problem:
+        raise AudioError(f"{path}: audio file is truncated ({problem})")
     try:
         X, file_rate = sf.read(str(path), dtype="float32", always_2d=True)  # (samples, channels)
     except Exception as error:  # soundfile raises LibsndfileError, RuntimeError, TypeError…
@@ -59,6 +62,38 @@ def read_audio(
     if duration is not None:
         x = fit_length(x, round(duration * sample_rate))
     return np.ascontiguousarray(x, dtype=np.float32)
+
+
+def truncation_problem(path: str | Path) -> str | None:
+    """Why ``path`` looks cut short, or None; libsndfile reads a cut file without complaint
+
+    WAV: the data chunk declares more bytes than the file holds
+    Ogg: the last page lacks the end-of-stream flag
+    Other formats are not checked
+    """
+    path = Path(path)
+    with open(path, "rb") as file:
+        head = file.read(12)
+        size = path.stat().st_size
+        if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+            position = 12
+            while position + 8 <= size:
+                file.seek(position)
+                chunk_id, chunk_size = file.read(4), int.from_bytes(file.read(4), "little")
+                if chunk_id == b"data":
+                    available = size - position - 8
+                    if chunk_size not in (0, 0xFFFFFFFF) and chunk_size > available:
+                        return f"header declares {chunk_size} bytes of samples, file holds {available}"
+                    return None
+                position += 8 + chunk_size + (chunk_size & 1)
+            return None  # no data chunk: soundfile reports the file as undecodable
+        if head[:4] == b"OggS":
+            file.seek(max(0, size - 65536))
+            tail = file.read()
+            last_page = tail.rfind(b"OggS")
+            if last_page < 0 or last_page + 5 >= len(tail) or not tail[last_page + 5] & 0x04:
+                return "the last Ogg page does not end the stream"
+    return None
 
 
 def fit_length(x: np.ndarray, n_samples: int) -> np.ndarray:

@@ -1,0 +1,403 @@
+"""Synthetic scenes: the embedded default dataset, with ground truth for attention maps
+
+Book: notebooks/01-data.ipynb ("Synthetic scenes") and the attention chapters, which score
+attention maps against ``meta/events.csv``.
+
+Each clip mixes, at 44.1 kHz:
+- a class-independent background: coloured noise (spectral slope drawn per clip) plus
+  babble-like speech-shaped noise with syllable-rate envelopes
+- 2–4 short foreground events carrying the class: a class-specific time–frequency shape
+  (rising or falling chirp, harmonic stack, click train, band-limited burst, AM tone, …)
+  with jittered parameters, each mixed at an SNR drawn from [snr_min, snr_max] dB
+  (event power over its duration / background power over the clip)
+- 0–2 distractor events shared by every class (knocks, tone blips, whooshes)
+- a weak class-specific narrow-band texture over the whole clip (texture_snr dB), for
+  frequency attention to find
+
+Files follow the ESC-50 layout (``audio/``, ``meta/esc50.csv``, with folds), so the same
+loader reads them; ``meta/events.csv`` holds one row per event: filename, onset, offset
+(seconds), fmin, fmax (Hz), label (class name or "distractor"), kind ("foreground",
+"distractor" or "texture"), shape, snr_db. Generation is seeded per clip, so a seed gives
+bitwise-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import scipy.fft
+import soundfile as sf
+
+from ascnb.data.audio import SAMPLE_RATE
+from ascnb.data.dataset import AudioDataset, DatasetError, data_root
+from ascnb.data.esc50 import load_esc50
+
+GENERATOR_VERSION = 1
+DEFAULTS = {
+    "classes": 10,
+    "clips_per_class": 20,
+    "duration": 5.0,
+    "snr_min": -6.0,
+    "snr_max": 6.0,
+    "seed": 0,
+    "folds": 5,
+    "texture_snr": -12.0,
+}
+EVENT_SECONDS = (0.25, 0.6)
+EVENTS_PER_CLIP = (2, 4)
+DISTRACTORS_PER_CLIP = (0, 2)
+PEAK = 0.8
+
+
+# ---- event shapes: each returns (waveform, fmin, fmax) for a duration in samples ----
+
+def white_spectrum(rng, n):
+    """Spectrum of white Gaussian noise of n samples, drawn directly (one FFT saved)"""
+    m = n // 2 + 1
+    spectrum = np.empty(m, dtype=np.complex64)
+    spectrum.real = rng.standard_normal(m, dtype=np.float32)
+    spectrum.imag = rng.standard_normal(m, dtype=np.float32)
+    return spectrum
+
+
+def band_noise(rng, n, fmin, fmax, sr=SAMPLE_RATE):
+    """Gaussian noise restricted to [fmin, fmax] Hz, unit-free; draws only the in-band bins"""
+    freqs = np.fft.rfftfreq(n, 1 / sr)
+    inside = (freqs >= fmin) & (freqs <= fmax)
+    k = int(inside.sum())
+    spectrum = np.zeros(len(freqs), dtype=np.complex64)
+    spectrum.real[inside] = rng.standard_normal(k, dtype=np.float32)
+    spectrum.imag[inside] = rng.standard_normal(k, dtype=np.float32)
+    return scipy.fft.irfft(spectrum, n)
+
+
+def chirp(t, f0, f1):
+    """Exponential sweep from f0 to f1 Hz over t"""
+    duration = t[-1] + 1 / SAMPLE_RATE
+    k = np.log(f1 / f0) / duration
+    return np.sin(2 * np.pi * f0 * (np.exp(k * t) - 1) / k)
+
+
+def shape_up_chirp(rng, t, j):
+    f0, f1 = 700 * j, 3500 * j
+    return chirp(t, f0, f1), f0, f1
+
+
+def shape_down_chirp(rng, t, j):
+    f0, f1 = 3500 * j, 700 * j
+    return chirp(t, f0, f1), f1, f0
+
+
+def shape_harmonic_stack(rng, t, j):
+    f0 = 330 * j
+    x = sum(np.sin(2 * np.pi * h * f0 * t) / h for h in range(1, 7))
+    return x, f0, 6 * f0
+
+
+def shape_click_train(rng, t, j):
+    n, rate = len(t), 25 * j
+    impulses = np.zeros(n)
+    impulses[(np.arange(0, t[-1], 1 / rate) * SAMPLE_RATE).astype(int)] = 1.0
+    spectrum = scipy.fft.rfft(impulses)
+    freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+    spectrum[(freqs < 2000) | (freqs > 6000)] = 0
+    return scipy.fft.irfft(spectrum, n), 2000.0, 6000.0
+
+
+def shape_noise_burst(rng, t, j):
+    fmin, fmax = 4500 * j, 7000 * j
+    return band_noise(rng, len(t), fmin, fmax), fmin, fmax
+
+
+def shape_am_tone(rng, t, j):
+    carrier, rate = 1800 * j, 14.0
+    x = np.sin(2 * np.pi * carrier * t) * (0.5 + 0.5 * np.sin(2 * np.pi * rate * t))
+    return x, carrier - 2 * rate, carrier + 2 * rate
+
+
+def shape_vibrato(rng, t, j):
+    centre, depth, rate = 1100 * j, 150 * j, 7.0
+    phase = 2 * np.pi * centre * t - depth / rate * np.cos(2 * np.pi * rate * t)
+    return np.sin(phase), centre - depth, centre + depth
+
+
+def shape_trill(rng, t, j):
+    low, high, rate = 2300 * j, 2900 * j, 12.0
+    frequency = np.where(np.sin(2 * np.pi * rate * t) >= 0, high, low)
+    return np.sin(2 * np.pi * np.cumsum(frequency) / SAMPLE_RATE), low, high
+
+
+def shape_thump(rng, t, j):
+    fmin, fmax = 120 * j, 450 * j
+    x = band_noise(rng, len(t), fmin, fmax) * np.exp(-t / 0.08) * 4
+    return x, fmin, fmax
+
+
+def shape_siren_stack(rng, t, j):
+    f0 = 500 * j * (1 + 0.6 * t / t[-1])  # rising pitch with 3 harmonics
+    phase = 2 * np.pi * np.cumsum(f0) / SAMPLE_RATE
+    x = sum(np.sin(h * phase) / h for h in range(1, 4))
+    return x, f0[0], 3 * f0[-1]
+
+
+def shape_double_chirp(rng, t, j):
+    half = len(t) // 2
+    up, _, _ = shape_up_chirp(rng, t[:half], j)
+    down, _, _ = shape_down_chirp(rng, t[: len(t) - half], j)
+    return np.concatenate([up, down]), 700 * j, 3500 * j
+
+
+def shape_pulse_tone(rng, t, j):
+    carrier, rate = 5000 * j, 6.0
+    gate = (np.sin(2 * np.pi * rate * t) > 0.3).astype(float)
+    return np.sin(2 * np.pi * carrier * t) * gate, carrier - 50, carrier + 50
+
+
+SHAPES = {
+    "up_chirp": shape_up_chirp,
+    "down_chirp": shape_down_chirp,
+    "harmonic_stack": shape_harmonic_stack,
+    "click_train": shape_click_train,
+    "noise_burst": shape_noise_burst,
+    "am_tone": shape_am_tone,
+    "vibrato": shape_vibrato,
+    "trill": shape_trill,
+    "thump": shape_thump,
+    "siren_stack": shape_siren_stack,
+    "double_chirp": shape_double_chirp,
+    "pulse_tone": shape_pulse_tone,
+}
+
+
+def distractor(rng, n):
+    """A class-independent event: (waveform, fmin, fmax, shape)"""
+    t = np.arange(n) / SAMPLE_RATE
+    kind = rng.integers(3)
+    if kind == 0:  # knock: a few damped low impulses
+        x = np.zeros(n)
+        for start in rng.uniform(0, 0.7, size=3) * n:
+            s = int(start)
+            x[s:] += np.exp(-(t[: n - s]) / 0.015) * np.sin(2 * np.pi * 250 * t[: n - s])
+        return x, 150.0, 400.0, "knock"
+    if kind == 1:  # blip: a tone at a random frequency
+        frequency = rng.uniform(400, 8000)
+        return np.sin(2 * np.pi * frequency * t), frequency - 30, frequency + 30, "blip"
+    fmin = rng.uniform(300, 2000)  # whoosh: wide noise band with a slow swell
+    return band_noise(rng, n, fmin, 4 * fmin) * np.sin(np.pi * t / t[-1]), fmin, 4 * fmin, "whoosh"
+
+
+def fade(x, seconds=0.01):
+    """Raised-cosine fade in and out, so events start and end without clicks"""
+    m = min(int(seconds * SAMPLE_RATE), len(x) // 2)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * np.arange(m) / m)
+    x = x.copy()
+    x[:m] *= ramp
+    x[len(x) - m:] *= ramp[::-1]
+    return x
+
+
+def background(rng, n):
+    """Class-independent background: coloured noise plus babble-like noise, (samples,)"""
+    freqs = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
+    slope = rng.uniform(0.0, 2.0)  # 0 white, 1 pink, 2 brown
+    spectrum = white_spectrum(rng, n) / np.maximum(freqs, 20.0).astype(np.float32) ** np.float32(slope / 2)
+    coloured = scipy.fft.irfft(spectrum, n)
+    coloured /= coloured.std()
+    t = np.arange(n) / SAMPLE_RATE
+    babble = np.zeros(n)
+    for _ in range(rng.integers(2, 4)):  # voices: speech-band noise with syllable-rate envelopes
+        voice = band_noise(rng, n, 150, 3500)
+        rate = rng.uniform(3, 6)
+        babble += voice * (0.5 + 0.5 * np.sin(2 * np.pi * rate * t + rng.uniform(0, 2 * np.pi))) ** 2
+    babble /= babble.std()
+    return coloured + rng.uniform(0.3, 1.0) * babble
+
+
+def place(rng, duration, n_events, length_range, taken):
+    """Non-overlapping (onset, offset) in seconds, avoiding intervals in ``taken``"""
+    intervals = []
+    for _ in range(200):
+        if len(intervals) == n_events:
+            break
+        length = rng.uniform(*length_range)
+        onset = rng.uniform(0.05, duration - length - 0.05)
+        offset = onset + length
+        if all(offset + 0.05 < a or onset > b + 0.05 for a, b in taken + intervals):
+            intervals.append((onset, offset))
+    return sorted(intervals)
+
+
+def texture_band(label_index, n_classes):
+    """Class-specific narrow band for the weak texture: 1/3 octave, centres 400 Hz–10 kHz"""
+    centre = 400 * (10000 / 400) ** (label_index / max(n_classes - 1, 1))
+    return centre * 2 ** (-1 / 6), centre * 2 ** (1 / 6)
+
+
+def synthesise_clip(seed, label_index, clip_index, class_names, *, duration, snr_min, snr_max,
+                    texture_snr):
+    """One clip (samples,) float64 and its events; seeded by (seed, class, clip) alone"""
+    rng = np.random.default_rng([seed, label_index, clip_index])
+    n = int(round(duration * SAMPLE_RATE))
+    x = background(rng, n)
+    background_power = np.mean(x ** 2)
+    events = []
+
+    # weak class-specific texture over the whole clip
+    fmin, fmax = texture_band(label_index, len(class_names))
+    texture = band_noise(rng, n, fmin, fmax)
+    x += texture * np.sqrt(background_power * 10 ** (texture_snr / 10) / np.mean(texture ** 2))
+    name = class_names[label_index]
+    events.append(dict(onset=0.0, offset=n / SAMPLE_RATE, fmin=fmin, fmax=fmax, label=name,
+                       kind="texture", shape="texture", snr_db=texture_snr))
+
+    # foreground events carrying the class
+    shape = SHAPES[name]
+    n_events = rng.integers(EVENTS_PER_CLIP[0], EVENTS_PER_CLIP[1] + 1)
+    for onset, offset in place(rng, duration, n_events, EVENT_SECONDS, []):
+        start, stop = int(onset * SAMPLE_RATE), int(offset * SAMPLE_RATE)
+        t = np.arange(stop - start) / SAMPLE_RATE
+        event, fmin, fmax = shape(rng, t, rng.uniform(0.9, 1.1))
+        snr = rng.uniform(snr_min, snr_max)
+        event = fade(event)
+        x[start:stop] += event * np.sqrt(background_power * 10 ** (snr / 10) / np.mean(event ** 2))
+        events.append(dict(onset=start / SAMPLE_RATE, offset=stop / SAMPLE_RATE, fmin=fmin, fmax=fmax,
+                           label=name, kind="foreground", shape=name, snr_db=snr))
+
+    # shared distractors, away from the foreground events
+    taken = [(e["onset"], e["offset"]) for e in events if e["kind"] == "foreground"]
+    n_distractors = rng.integers(DISTRACTORS_PER_CLIP[0], DISTRACTORS_PER_CLIP[1] + 1)
+    for onset, offset in place(rng, duration, n_distractors, (0.15, 0.4), taken):
+        start, stop = int(onset * SAMPLE_RATE), int(offset * SAMPLE_RATE)
+        event, fmin, fmax, kind = distractor(rng, stop - start)
+        snr = rng.uniform(snr_min, snr_max)
+        event = fade(event)
+        x[start:stop] += event * np.sqrt(background_power * 10 ** (snr / 10) / np.mean(event ** 2))
+        events.append(dict(onset=start / SAMPLE_RATE, offset=stop / SAMPLE_RATE, fmin=fmin, fmax=fmax,
+                           label="distractor", kind="distractor", shape=kind, snr_db=snr))
+
+    x *= PEAK / np.max(np.abs(x))
+    return x, events
+
+
+def synthetic_params(**params) -> dict:
+    """DEFAULTS overridden by ``params``, checked, with plain Python types"""
+    unknown = sorted(set(params) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(f"unknown synthetic-scenes parameter(s) {unknown}; known: {sorted(DEFAULTS)}")
+    p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
+    p = {"classes": int(p["classes"]), "clips_per_class": int(p["clips_per_class"]),
+         "duration": float(p["duration"]), "snr_min": float(p["snr_min"]),
+         "snr_max": float(p["snr_max"]), "seed": int(p["seed"]), "folds": int(p["folds"]),
+         "texture_snr": float(p["texture_snr"])}
+    if not 2 <= p["classes"] <= len(SHAPES):
+        raise ValueError(f"classes must be between 2 and {len(SHAPES)} (the number of event shapes), "
+                         f"got {p['classes']}")
+    if p["folds"] < 2 or p["clips_per_class"] < p["folds"]:
+        raise ValueError(f"need folds >= 2 and clips_per_class >= folds, got folds={p['folds']}, "
+                         f"clips_per_class={p['clips_per_class']}")
+    if p["duration"] < 2.0:
+        raise ValueError(f"duration must be at least 2.0 s (room for {EVENTS_PER_CLIP[1]} events), "
+                         f"got {p['duration']}")
+    if p["snr_min"] > p["snr_max"]:
+        raise ValueError(f"snr_min ({p['snr_min']}) must not exceed snr_max ({p['snr_max']})")
+    return p
+
+
+def generate_synthetic(out: str | Path, *, overwrite: bool = False, progress: bool = False,
+                       **params) -> AudioDataset:
+    """Write a synthetic-scenes set to ``out`` (ESC-50 layout + meta/events.csv) and load it
+
+    params: classes, clips_per_class, duration, snr_min, snr_max, seed, folds, texture_snr
+    (DEFAULTS). Written into a temporary folder then renamed: never half-written.
+    """
+    p = synthetic_params(**params)
+    out = Path(out).expanduser().resolve()
+    if out.exists() and any(out.iterdir()):
+        if not (overwrite and (out / "meta" / "synthetic.json").is_file()):
+            raise FileExistsError(f"{out}: folder exists and is not empty "
+                                  "(pass overwrite=True / --overwrite to replace a synthetic set)")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    class_names = list(SHAPES)[: p["classes"]]
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (temporary / "audio").mkdir()
+        (temporary / "meta").mkdir()
+        rows, event_rows = [], []
+        jobs = [(c, j) for c in range(p["classes"]) for j in range(p["clips_per_class"])]
+        if progress:
+            from tqdm.auto import tqdm
+            jobs = tqdm(jobs, desc="synthetic scenes", unit="clip")
+        for label_index, clip_index in jobs:
+            fold = clip_index % p["folds"] + 1
+            source = 100000 + 1000 * label_index + clip_index
+            filename = f"{fold}-{source}-A-{label_index}.wav"
+            x, events = synthesise_clip(p["seed"], label_index, clip_index, class_names,
+                                        duration=p["duration"], snr_min=p["snr_min"],
+                                        snr_max=p["snr_max"], texture_snr=p["texture_snr"])
+            sf.write(temporary / "audio" / filename, x.astype(np.float32), SAMPLE_RATE, subtype="PCM_16")
+            rows.append(dict(filename=filename, fold=fold, target=label_index,
+                             category=class_names[label_index], esc10=True, src_file=source, take="A"))
+            event_rows += [dict(filename=filename, **event) for event in events]
+        pd.DataFrame(rows).to_csv(temporary / "meta" / "esc50.csv", index=False)
+        events = pd.DataFrame(event_rows)
+        events.to_csv(temporary / "meta" / "events.csv", index=False, float_format="%.6f")
+        record = {"generator_version": GENERATOR_VERSION, "sample_rate": SAMPLE_RATE, **p,
+                  "classes_names": class_names}
+        (temporary / "meta" / "synthetic.json").write_text(json.dumps(record, indent=2) + "\n")
+        if out.exists():
+            shutil.rmtree(out) if any(out.iterdir()) else out.rmdir()
+        os.replace(temporary, out)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return load_synthetic(out)
+
+
+def load_synthetic(root: str | Path, *, resample: bool = False) -> AudioDataset:
+    """A synthetic-scenes set written by ``generate_synthetic``, with its events"""
+    root = Path(root).expanduser().resolve()
+    record_path = root / "meta" / "synthetic.json"
+    if not record_path.is_file():
+        raise DatasetError(f"{root}: not a synthetic-scenes set (no meta/synthetic.json); "
+                           "write one with `python -m ascnb data synth --out DIR`")
+    record = json.loads(record_path.read_text())
+    dataset = load_esc50(root, name="synthetic", resample=resample, valid_folds=None,
+                         clip_seconds=record["duration"],
+                         description=f"synthetic scenes (stand-in, {record['classes']} classes, "
+                                     f"seed {record['seed']})")
+    events_path = root / "meta" / "events.csv"
+    if not events_path.is_file():
+        raise DatasetError(f"{events_path}: ground-truth file is missing")
+    events = pd.read_csv(events_path)
+    required = ["filename", "onset", "offset", "fmin", "fmax", "label", "kind"]
+    missing = [c for c in required if c not in events.columns]
+    if missing:
+        raise DatasetError(f"{events_path}: missing column(s) {missing}")
+    return replace(dataset, name="synthetic", events=events)
+
+
+def synthetic_folder_name(params: dict) -> str:
+    key = json.dumps({"generator_version": GENERATOR_VERSION, **params}, sort_keys=True)
+    return "synthetic-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def ensure_synthetic(root: str | Path | None = None, **params) -> AudioDataset:
+    """The synthetic set for ``params`` under data_root(root)/synthetic-<hash>: load or generate"""
+    p = synthetic_params(**params)
+    folder = data_root(root) / synthetic_folder_name(p)
+    if (folder / "meta" / "synthetic.json").is_file():
+        return load_synthetic(folder)
+    try:
+        return generate_synthetic(folder, **p)
+    except (FileExistsError, OSError):
+        if (folder / "meta" / "synthetic.json").is_file():  # another process finished first
+            return load_synthetic(folder)
+        raise
