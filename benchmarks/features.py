@@ -1,0 +1,149 @@
+"""Benchmark: feature extraction on the real ESC-10, against a naive per-file librosa loop
+
+    python benchmarks/features.py [ROOT] [--n-jobs N] [--out benchmarks/out/features.json]
+
+ROOT defaults to ../shared/data/ESC-10 beside the checkout. For the log-mel (PB-CNN) and the
+log-gammatone + delta (ACRNN) configs it times, in the same run:
+
+  baseline   a naive loop, one process: librosa.load + librosa.feature.melspectrogram (log-mel)
+             or librosa.stft + spafe's gammatone bank + delta (gammatone; the bank is built once,
+             not per file, so the baseline is not handicapped), no cache
+  cold-1     ascnb.features.compute_features into an empty temporary cache, one process
+  cold       the same with all cores (joblib worker start-up included)
+  cached     a second compute_features call on the filled cache
+
+and writes seconds, clips/s and speed-ups against the baseline to the JSON file, plus a
+check that the baseline and ours compute the same features (max abs difference in dB).
+Timings on a shared machine vary; the load average at the start is recorded with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import librosa
+import numpy as np
+
+from ascnb.data import fit_length, load_dataset
+from ascnb.features import compute_features, feature_config, gammatone_filterbank, library_versions
+from ascnb.features.cache import default_n_jobs
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_ROOT = REPO.parent / "shared" / "data" / "ESC-10"
+
+
+def naive_logmel(path: str, config, seconds: float) -> np.ndarray:
+    """What one would write first: load, melspectrogram, power_to_db, per file"""
+    y, sr = librosa.load(path, sr=config.sample_rate, mono=True)
+    y = fit_length(y, round(seconds * sr))
+    S = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=config.fft_size, hop_length=config.hop_length,
+                                       win_length=config.win_length, window=config.window,
+                                       n_mels=config.n_mels, power=2.0, pad_mode="constant")
+    return librosa.power_to_db(S, ref=1.0, amin=config.amin, top_db=None)[np.newaxis]
+
+
+def naive_gammatone(path: str, config, seconds: float) -> np.ndarray:
+    """Load, power STFT, gammatone bank (built once), log, delta, per file"""
+    y, sr = librosa.load(path, sr=config.sample_rate, mono=True)
+    y = fit_length(y, round(seconds * sr))
+    S = np.abs(librosa.stft(y, n_fft=config.n_fft, hop_length=config.hop_length,
+                            win_length=config.win_length, window=config.window,
+                            pad_mode="constant")) ** 2
+    S = librosa.power_to_db(gammatone_filterbank(config) @ S, ref=1.0, amin=config.amin, top_db=None)
+    return np.stack([S, librosa.feature.delta(S, width=config.delta_width)])
+
+
+NAIVE = {"logmel": naive_logmel, "gammatone": naive_gammatone}
+
+
+def timed(function):
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def benchmark(dataset, kind: str, n_jobs: int) -> dict:
+    config = feature_config(kind)
+    paths = list(dataset.clips["path"])
+    n = len(paths)
+    naive = NAIVE[kind]
+    rows = {}
+    # warm-up, untimed: first calls of librosa (imports, filterbank caches) cost the same to both
+    naive(paths[0], config, dataset.clip_seconds)
+    with tempfile.TemporaryDirectory(prefix="ascnb-warm-") as warm_dir:
+        compute_features(dataset.restrict(dataset.clips.iloc[:1]), config, cache_dir=warm_dir,
+                         n_jobs=1, progress=False)
+    seconds, baseline = timed(lambda: [naive(p, config, dataset.clip_seconds) for p in paths])
+    rows["baseline"] = seconds
+    with tempfile.TemporaryDirectory(prefix="ascnb-bench-") as cache_dir:
+        seconds, ours = timed(lambda: compute_features(dataset, config, cache_dir=Path(cache_dir) / "one",
+                                                       n_jobs=1, progress=False))
+        rows["cold-1"] = seconds
+        seconds, ours = timed(lambda: compute_features(dataset, config, cache_dir=Path(cache_dir) / "all",
+                                                       n_jobs=n_jobs, progress=False))
+        rows["cold"] = seconds
+        seconds, cached = timed(lambda: compute_features(dataset, config, cache_dir=Path(cache_dir) / "all",
+                                                         n_jobs=n_jobs, progress=False))
+        rows["cached"] = seconds
+        cache_bytes = sum(p.stat().st_size for p in (Path(cache_dir) / "all").rglob("*.npy"))
+    difference = max(float(np.abs(a - b).max()) for a, b in zip(baseline, ours))
+    same_cached = all(np.array_equal(a, b) for a, b in zip(ours, cached))
+    return {
+        "config": config.to_dict(), "shape": list(ours[0].shape), "clips": n,
+        "passes": {name: {"seconds": round(s, 3), "clips_per_second": round(n / s, 1),
+                          "speedup_vs_baseline": round(rows["baseline"] / s, 2)}
+                   for name, s in rows.items()},
+        "max_abs_difference_vs_baseline_db": difference,
+        "cached_equals_cold": same_cached,
+        "cache_megabytes": round(cache_bytes / 2**20, 1),
+    }
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("root", nargs="?", default=str(DEFAULT_ROOT), help="ESC-10 (ESC-50 layout)")
+    parser.add_argument("--n-jobs", type=int, default=default_n_jobs(), help="processes for 'cold'")
+    parser.add_argument("--kinds", nargs="+", default=["logmel", "gammatone"], choices=sorted(NAIVE))
+    parser.add_argument("--limit", type=int, default=None, help="first N clips only (a quick look)")
+    parser.add_argument("--out", default=str(REPO / "benchmarks" / "out" / "features.json"))
+    args = parser.parse_args(argv)
+
+    dataset = load_dataset("esc50", args.root, subset="esc10")
+    if args.limit:
+        dataset = dataset.restrict(dataset.clips.iloc[:args.limit])
+    report = {
+        "dataset": dataset.description or dataset.name, "root": str(Path(args.root).resolve()),
+        "n_jobs": args.n_jobs, "cpu_count": os.cpu_count(), "load_average_at_start": os.getloadavg(),
+        "python": platform.python_version(), "versions": library_versions(),
+        "results": {},
+    }
+    for kind in args.kinds:
+        print(f"benchmarking {kind} on {len(dataset)} clips …", file=sys.stderr)
+        report["results"][kind] = benchmark(dataset, kind, args.n_jobs)
+
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(report, indent=2) + "\n")
+    os.replace(tmp, out)
+
+    print(f"{'features':<10} {'pass':<9} {'seconds':>8} {'clips/s':>8} {'speed-up':>9}")
+    for kind, result in report["results"].items():
+        for name, row in result["passes"].items():
+            print(f"{kind:<10} {name:<9} {row['seconds']:>8.2f} {row['clips_per_second']:>8.1f} "
+                  f"{row['speedup_vs_baseline']:>8.2f}x")
+        print(f"{'':<10} max |baseline - ours| = {result['max_abs_difference_vs_baseline_db']:.2g} dB, "
+              f"cache {result['cache_megabytes']} MB")
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
