@@ -1,0 +1,57 @@
+# %% [markdown]
+# # The networks of both papers
+#
+# **Overview.** Eight networks, one function: `build_model(name, n_classes, input_shape)`.
+# This chapter lists them, runs one segment through each, and counts their parameters and
+# floating-point operations with `torch.utils.flop_counter` beside the ACRNN paper's Table 2.
+#
+# **Prerequisites.** {doc}`02-features` (the input shapes).
+
+# %% tags=["parameters"]
+dataset = "synthetic"      # only the class count matters here
+data_root = None
+profile = "quick"
+n_classes = 10
+
+# %%
+import pandas as pd
+import torch
+
+from ascnb.book import glue
+from ascnb.models import MODELS, build_model, default_input_shape
+from ascnb.models.cost import cost_table
+
+# %% [markdown]
+# ## One segment through every network
+
+# %%
+rows = []
+for name in MODELS:
+    shape = default_input_shape(name)
+    model = build_model(name, n_classes, shape).eval()
+    X = torch.zeros(2, *shape)                                  # (batch, channels, freq, time)
+    with torch.no_grad():
+        logits = model(X)
+    rows.append({"model": name, "input (C, F, T)": shape, "logits": tuple(logits.shape),
+                 "parameters": sum(p.numel() for p in model.parameters())})
+pd.DataFrame(rows).set_index("model")
+
+# %% [markdown]
+# ## Cost beside the ACRNN paper's Table 2
+
+# %%
+costs = cost_table(n_classes=n_classes)
+acrnn = costs[costs["model"] == "acrnn"].iloc[0]
+glue("models_acrnn_params_M", float(acrnn["params_M"]))
+costs[["model", "params", "input_shape", "params_M", "paper_params_M", "flops_M", "paper_flops_M"]]
+
+# %% [markdown]
+# ## Summary
+#
+# Every network takes (batch, channels, bands, frames) and returns logits; attention weights
+# come back with `return_attention=True`.
+#
+# ## What's next
+#
+# {doc}`04-attention` opens the attention modules; the two parts that follow train the
+# networks.

@@ -1,0 +1,93 @@
+# %% [markdown]
+# # PB-CNN Fig. 9: where pixel-based attention looks
+#
+# **Overview.** Fig. 9 of {cite:t}`pbcnn2020` lays the PBA weights of three clips over their
+# log-mel spectrograms. We do the same with a trained PB-CNN (the model of
+# {doc}`11-pbcnn-models`, same configuration, so its records and weights are reused) and, on
+# the synthetic scenes, draw the ground-truth events on top.
+#
+# **Prerequisites.** {doc}`04-attention`, {doc}`11-pbcnn-models`.
+
+# %% tags=["parameters"]
+dataset = "synthetic"
+data_root = None
+profile = "quick"
+folds = None
+seeds = None
+epochs = None
+device = "auto"
+results_dir = "results"
+n_clips = 3
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from ascnb.book import (book_dataset, dataset_label, draw_events, glue, make_experiment,
+                        plot_spectrogram, run_or_load)
+from ascnb.experiments import load_trained_model
+from ascnb.features import band_frequencies, extract, feature_config
+
+data = book_dataset(dataset, data_root)
+label = dataset_label(data)
+exp = make_experiment("pbcnn-models", model="pb-cnn", preset="pbcnn",
+                      features={"kind": "logmel", "n_mels": 128}, segmentation="overlap",
+                      dataset=dataset, data_root=data_root, profile=profile, folds=folds,
+                      seeds=seeds, epochs=epochs, device=device)
+records = run_or_load(exp, results_dir)
+record = records.iloc[0].to_dict()
+model, normaliser = load_trained_model(record)
+model.eval()
+test_fold = record["fold"]
+
+# %% [markdown]
+# ## Attention over three test clips
+#
+# Each clip of the test fold is cut into 3 s segments as in training; the pixel weights $W_k$
+# of every segment are mapped back onto the input's grid and averaged where segments overlap.
+
+# %%
+config = feature_config("logmel", n_mels=128)
+band_hz = band_frequencies(config)
+_, test = data.split(test_fold)
+chosen = list(test.groupby("label").head(1).index[:n_clips])
+fig, axes = plt.subplots(len(chosen), 2, figsize=(12, 2.8 * len(chosen)), squeeze=False)
+for row, i in zip(axes, chosen):
+    X = extract(config, data.read(i))                             # (1, bands, frames)
+    length = model.input_shape[-1] if hasattr(model, "input_shape") else 150
+    starts = list(range(0, max(X.shape[-1] - length, 0) + 1, length // 2))
+    weight_sum = np.zeros(X.shape[1:])
+    count = np.zeros(X.shape[1:])
+    for start in starts:
+        segment = normaliser.transform(X[None, :, :, start:start + length])
+        with torch.no_grad():
+            _, weights = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
+            on_input = model.attention_on_input(weights)
+        pixel = on_input["pixel"][0].numpy()                        # (bands, frames)
+        weight_sum[:, start:start + pixel.shape[-1]] += pixel
+        count[:, start:start + pixel.shape[-1]] += 1
+    attention = weight_sum / np.maximum(count, 1)
+    clip = data.clips.iloc[i]
+    plot_spectrogram(row[0], X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
+                     title=f"{clip['category']}: log-mel")
+    plot_spectrogram(row[1], attention, hop_seconds=config.hop_seconds, band_hz=band_hz,
+                     title="PBA pixel weights", cmap="viridis")
+    if data.events is not None:
+        for ax in row:
+            draw_events(ax, data.events[data.events["filename"] == clip["filename"]], band_hz,
+                        label_events=False)
+fig.tight_layout()
+glue("pbcnn_fig9", fig, display=False)
+plt.show()
+glue("pbcnn_fig9_gamma", float(model.attention.gamma) if hasattr(model, "attention") else float("nan"))
+
+# %% [markdown]
+# ## Summary
+#
+# The right column is where the trained PBA puts weight. On the synthetic scenes the boxes show
+# where the class evidence is; {doc}`30-attention-localisation` turns this picture into a number.
+#
+# ## What's next
+#
+# The ACRNN part, starting with {doc}`20-acrnn-comparison-cost`.

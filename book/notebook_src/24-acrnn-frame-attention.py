@@ -1,0 +1,93 @@
+# %% [markdown]
+# # ACRNN Fig. 5: frame attention, sigmoid vs softmax
+#
+# **Overview.** Fig. 5 of {cite:t}`zhang2021acrnn` shows the frame weights of attention at l2
+# with a sigmoid and with a softmax over the log-gammatone spectrograms of a dog bark, a crying
+# baby, a clock tick and rain. We train both models (the runs of
+# {doc}`22-acrnn-placement-scaling`) and plot their weights on the same four classes of ESC-10
+# (on the synthetic scenes: four classes, with the ground-truth events).
+#
+# **Prerequisites.** {doc}`04-attention`, {doc}`22-acrnn-placement-scaling`.
+
+# %% tags=["parameters"]
+dataset = "synthetic"      # esc10 for the paper's figure
+data_root = None
+profile = "quick"          # smoke | quick | paper
+folds = None               # None: the profile's folds
+seeds = None
+epochs = None
+device = "auto"
+results_dir = "results"
+categories = ["dog", "crying_baby", "clock_tick", "rain"]
+attention_at = 2
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import torch
+
+from ascnb.book import (book_dataset, dataset_label, draw_events, glue, make_experiment,
+                        plot_spectrogram, run_or_load)
+from ascnb.experiments import load_trained_model
+from ascnb.features import band_frequencies, extract, feature_config
+
+data = book_dataset(dataset, data_root)
+label = dataset_label(data)
+models = {}
+for scale in ["sigmoid", "softmax"]:
+    exp = make_experiment("acrnn-placement-scaling", model="acrnn",
+                          model_params={"attention_at": attention_at, "attention_scale": scale},
+                          preset="acrnn", features={"kind": "gammatone"}, segmentation="acrnn",
+                          overrides={"augment": True}, dataset=dataset, data_root=data_root,
+                          profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
+    record = run_or_load(exp, results_dir).iloc[0].to_dict()
+    model, normaliser = load_trained_model(record)
+    models[scale] = (model.eval(), normaliser, record["fold"])
+
+# %%
+config = feature_config("gammatone")
+band_hz = band_frequencies(config)
+wanted = [c for c in categories if c in data.classes] or list(data.classes[:4])
+fold = models["sigmoid"][2]
+_, test = data.split(fold)
+fig, axes = plt.subplots(len(wanted), 1, figsize=(9, 2.6 * len(wanted)), squeeze=False)
+for ax, category in zip(axes[:, 0], wanted):
+    i = int(test.index[test["category"] == category][0])
+    X = extract(config, data.read(i))                            # (2, 128, frames)
+    length = 128
+    plot_spectrogram(ax, X[0], hop_seconds=config.hop_seconds, band_hz=band_hz, title=category)
+    twin = ax.twinx()
+    for scale, colour in [("sigmoid", "cyan"), ("softmax", "orange")]:
+        model, normaliser, _ = models[scale]
+        weights = np.zeros(X.shape[-1])
+        count = np.zeros(X.shape[-1])
+        for start in range(0, max(X.shape[-1] - length, 0) + 1, length // 2):
+            segment = normaliser.transform(X[None, :, :, start:start + length])
+            with torch.no_grad():
+                _, attention = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
+                frames = model.attention_on_input(attention)
+            w = next(iter(frames.values()))[0].numpy()
+            w = w if w.ndim == 1 else w.mean(axis=0)
+            weights[start:start + len(w)] += w / w.max()
+            count[start:start + len(w)] += 1
+        t = np.arange(X.shape[-1]) * config.hop_seconds
+        twin.plot(t, weights / np.maximum(count, 1), color=colour, label=scale)
+    twin.set_ylim(0, 1.05)
+    twin.set_ylabel("weight (max 1)")
+    twin.legend(fontsize=7, loc="upper right")
+    if data.events is not None:
+        draw_events(ax, data.events[data.events["filename"] == data.clips.iloc[i]["filename"]],
+                    band_hz, label_events=False)
+fig.tight_layout()
+glue("acrnn_fig5", fig, display=False)
+plt.show()
+
+# %% [markdown]
+# ## Summary
+#
+# The paper reads its figure as: the sigmoid keeps many frames of a long sound (rain) on, the
+# softmax concentrates on a few; compare with our curves.
+#
+# ## What's next
+#
+# {doc}`30-attention-localisation` measures how much of the attention lands on the events.

@@ -1,0 +1,152 @@
+"""The built book in a real browser: headless Chromium renders every page of the table of contents
+
+The book is served from _build/html on 127.0.0.1 (no other network). For every page we check
+that it renders, that notebook pages show their figures and tables, and that the widget views
+of the teaching chapter are drawn by the widget manager the book serves itself (not a CDN).
+Screenshots go to _build/screenshots/.
+
+Needs a built book (``make book`` or ``make book-smoke``, which runs this file again with
+ASCNB_REQUIRE_BOOK=1 so that a missing build fails instead of skipping). Skips when Debian's
+``chromium`` is not installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+HTML = REPO / "_build" / "html"
+SCREENSHOTS = REPO / "_build" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-extensions", "--hide-scrollbars", "--mute-audio"]
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed "
+                                "(apt-get install -y chromium)")
+
+
+def toc_pages() -> list[str]:
+    """Every file of _toc.yml, in order (without suffix)"""
+    toc = yaml.safe_load((REPO / "_toc.yml").read_text())
+    pages = [toc["root"]]
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                pages.append(entry["file"])
+            walk(entry.get("sections"))
+            walk(entry.get("chapters"))
+
+    walk(toc.get("parts"))
+    walk(toc.get("chapters"))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def built_book() -> Path:
+    if not (HTML / "index.html").is_file():
+        message = "the book is not built (make book / make book-smoke, which runs this test)"
+        if os.environ.get("ASCNB_REQUIRE_BOOK"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return HTML
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    requested: list = []
+
+    def log_message(self, format, *args):
+        QuietHandler.requested.append((self.path, args[1] if len(args) > 1 else ""))
+
+
+@pytest.fixture(scope="module")
+def server(built_book):
+    handler = functools.partial(QuietHandler, directory=str(built_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def chromium(*args: str, timeout: float = 90) -> str:
+    result = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, *args], capture_output=True, text=True,
+                            timeout=timeout)
+    return result.stdout
+
+
+def rendered_dom(url: str) -> str:
+    """The DOM after scripts ran (virtual time lets the widget manager finish)"""
+    return chromium("--virtual-time-budget=20000", "--dump-dom", url)
+
+
+def screenshot(url: str, name: str, height: int = 2400) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    path.unlink(missing_ok=True)
+    chromium("--virtual-time-budget=20000", f"--window-size=1280,{height}", f"--screenshot={path}", url)
+    return path
+
+
+def test_every_page_renders_with_its_figures_and_tables(server):
+    problems = []
+    for page in toc_pages():
+        url = f"{server}/{page}.html"
+        dom = rendered_dom(url)
+        if "<article" not in dom or "bd-article" not in dom:
+            problems.append(f"{page}: no article rendered")
+            continue
+        if page.startswith("book/_generated/"):
+            if not re.search(r'<img[^>]+src="[^"]*\.png"', dom):
+                problems.append(f"{page}: no figure")
+            if "Traceback" in dom or 'class="output traceback' in dom:
+                problems.append(f"{page}: an error output")
+        shot = screenshot(url, page.replace("/", "_"))
+        if not shot.is_file() or shot.stat().st_size < 10_000:
+            problems.append(f"{page}: no screenshot")
+    assert not problems, "\n".join(problems)
+
+
+def test_result_tables_show_paper_and_ours(server):
+    """Every experiment chapter has a table with the paper's column beside ours"""
+    for page in toc_pages():
+        name = page.rsplit("/", 1)[-1]
+        if not re.match(r"(1[0-2]|2[0-2])-", name):
+            continue
+        dom = rendered_dom(f"{server}/{page}.html")
+        assert "<table" in dom, f"{page}: no table"
+        assert "paper" in dom and "ours" in dom, f"{page}: no paper-vs-ours columns"
+
+
+def test_widgets_render_offline_from_the_books_own_scripts(server):
+    page = "book/_generated/04-attention"
+    html = (HTML / f"{page}.html").read_text()
+    # the page loads the widget manager and require.js from the book, never from a CDN
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    widget_scripts = [s for s in scripts if "require" in s or "embed-amd" in s]
+    assert len(widget_scripts) == 2, widget_scripts
+    assert all("://" not in s for s in widget_scripts), widget_scripts
+    assert 'application/vnd.jupyter.widget-state+json' in html
+
+    QuietHandler.requested.clear()
+    dom = rendered_dom(f"{server}/{page}.html")
+    fetched = {path.split("?")[0] for path, status in QuietHandler.requested if status == "200"}
+    assert any(p.endswith("_widgets/require.js") for p in fetched), fetched
+    assert any(p.endswith("embed-amd.js") for p in fetched), fetched
+    # the manager replaced the view placeholders with live widgets: sliders, buttons, images
+    assert dom.count("widget-slider") >= 2
+    assert "widget-toggle-button" in dom
+    assert re.search(r'class="[^"]*widget-image', dom)
+    shot = screenshot(f"{server}/{page}.html", "widgets-04-attention", height=4000)
+    assert shot.stat().st_size > 10_000
