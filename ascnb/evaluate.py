@@ -1,0 +1,197 @@
+"""Clip decisions, the papers' accuracies, statistics over seeds and paired comparisons
+
+Book: notebooks/05-training.ipynb ("From segments to clips") and notebooks/06-results.ipynb
+("How sure are we?"). A network scores fixed-length segments; a clip's class comes from the
+scores of all its segments, and each paper does this, and counts accuracy, its own way:
+
+- clip decision "sum_log" (PB-CNN eq. 20-21): argmax over classes of sum_i log P(y(i) = j)
+- clip decision "mean_prob" (ACRNN section 4.1): argmax of the mean segment probability
+- accuracy "class_mean" (PB-CNN section 3.1.1): the mean of the per-class accuracies of a fold
+- accuracy "overall" (ACRNN): correct clips over all clips of a fold
+
+Accuracies are fractions in [0, 1] (multiply by 100 for the papers' percent).
+Across seeds: mean, standard deviation (ddof=1) and a 95% confidence interval from the
+t-distribution; two configurations are compared on matched (fold, seed) pairs with a paired
+t-test and a bootstrap confidence interval of the mean difference.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+DECISIONS = ("sum_log", "mean_prob")
+ACCURACIES = ("class_mean", "overall")
+# smallest probability whose log is taken (a segment that gives a class exactly 0)
+TINY = 1e-300
+
+
+def check_choice(value: str, known: tuple, what: str) -> None:
+    if value not in known:
+        raise ValueError(f"unknown {what} {value!r}; known: {known}")
+
+
+def clip_scores(probs: np.ndarray, clip_index: np.ndarray, rule: str = "sum_log",
+                n_clips: int | None = None) -> np.ndarray:
+    """Per-clip class scores from segment probabilities
+
+    probs (n_segments, K) rows summing to 1; clip_index (n_segments,) ints in 0..n_clips-1.
+    rule "sum_log": sum over the clip's segments of log P (PB-CNN eq. 21);
+    "mean_prob": mean of P over the clip's segments (ACRNN). Returns (n_clips, K)
+    """
+    check_choice(rule, DECISIONS, "clip decision")
+    probs = np.asarray(probs, dtype=np.float64)
+    clip_index = np.asarray(clip_index, dtype=np.int64)
+    if probs.ndim != 2 or clip_index.shape != (probs.shape[0],):
+        raise ValueError(f"clip_scores expects probs (n, K) and clip_index (n,), got "
+                         f"{probs.shape} and {clip_index.shape}")
+    n_clips = int(clip_index.max()) + 1 if n_clips is None else n_clips
+    counts = np.bincount(clip_index, minlength=n_clips)  # segments per clip
+    if (counts == 0).any():
+        raise ValueError(f"clip_scores: clip(s) {np.flatnonzero(counts == 0)[:5].tolist()} "
+                         "have no segment")
+    values = np.log(np.maximum(probs, TINY)) if rule == "sum_log" else probs
+    scores = np.zeros((n_clips, probs.shape[1]))
+    np.add.at(scores, clip_index, values)  # sum over each clip's segments
+    if rule == "mean_prob":
+        scores /= counts[:, np.newaxis]
+    return scores
+
+
+def clip_decisions(probs: np.ndarray, clip_index: np.ndarray, rule: str = "sum_log",
+                   n_clips: int | None = None) -> np.ndarray:
+    """Predicted class of every clip (n_clips,): argmax of ``clip_scores``"""
+    return clip_scores(probs, clip_index, rule, n_clips).argmax(axis=1)
+
+
+def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """(K, K) counts: row = true class, column = predicted class"""
+    y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
+    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (y_true, y_pred), 1)
+    return matrix
+
+
+def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
+    """(K,) fraction of each class's clips predicted correctly; NaN for a class with no clip"""
+    matrix = confusion_matrix(y_true, y_pred, n_classes)
+    support = matrix.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(support > 0, np.diag(matrix) / support, np.nan)
+
+
+def accuracy(y_true: np.ndarray, y_pred: np.ndarray, definition: str = "overall",
+             n_classes: int | None = None) -> float:
+    """Accuracy of one fold: "class_mean" (PB-CNN: mean of per-class accuracies over the
+    classes present) or "overall" (ACRNN: correct / all)"""
+    check_choice(definition, ACCURACIES, "accuracy definition")
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if len(y_true) == 0:
+        raise ValueError("accuracy of an empty fold")
+    if definition == "overall":
+        return float(np.mean(y_true == y_pred))
+    n_classes = int(max(y_true.max(), y_pred.max())) + 1 if n_classes is None else n_classes
+    return float(np.nanmean(per_class_accuracy(y_true, y_pred, n_classes)))
+
+
+def evaluate_clips(probs: np.ndarray, clip_index: np.ndarray, y_clips: np.ndarray,
+                   n_classes: int, *, decision: str = "sum_log",
+                   definition: str = "class_mean") -> dict:
+    """Everything a result record holds about one fold's test clips
+
+    Returns accuracy (by ``definition``), accuracy_class_mean, accuracy_overall,
+    per_class_accuracy (list, NaN -> None), confusion (list of lists), predictions (list),
+    decision, accuracy_definition
+    """
+    check_choice(definition, ACCURACIES, "accuracy definition")
+    y_clips = np.asarray(y_clips, dtype=np.int64)
+    y_pred = clip_decisions(probs, clip_index, decision, n_clips=len(y_clips))
+    per_class = per_class_accuracy(y_clips, y_pred, n_classes)
+    both = {name: accuracy(y_clips, y_pred, name, n_classes) for name in ACCURACIES}
+    return {
+        "accuracy": both[definition],
+        "accuracy_class_mean": both["class_mean"],
+        "accuracy_overall": both["overall"],
+        "per_class_accuracy": [None if np.isnan(a) else float(a) for a in per_class],
+        "confusion": confusion_matrix(y_clips, y_pred, n_classes).tolist(),
+        "predictions": y_pred.tolist(),
+        "decision": decision,
+        "accuracy_definition": definition,
+    }
+
+
+def mean_ci(values, confidence: float = 0.95) -> dict:
+    """mean, std (ddof=1), n and the t-distribution confidence interval of the mean"""
+    values = np.asarray(values, dtype=np.float64)
+    values = values[~np.isnan(values)]
+    n = len(values)
+    if n == 0:
+        raise ValueError("mean_ci of no values")
+    mean = float(values.mean())
+    if n == 1:
+        return {"mean": mean, "std": float("nan"), "n": 1, "ci_low": float("nan"),
+                "ci_high": float("nan")}
+    std = float(values.std(ddof=1))
+    half = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1)) * std / np.sqrt(n)
+    return {"mean": mean, "std": std, "n": n, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def fold_means(records: pd.DataFrame, value: str = "accuracy",
+               by: list[str] | None = None) -> pd.DataFrame:
+    """Average over folds per seed (and per ``by`` columns, e.g. ["config_hash"])"""
+    by = list(by or [])
+    return (records.groupby(by + ["seed"], dropna=False)[value]
+            .agg(["mean", "count"]).rename(columns={"mean": value, "count": "folds"})
+            .reset_index())
+
+
+def summarise_seeds(records: pd.DataFrame, value: str = "accuracy",
+                    by: list[str] | None = None, confidence: float = 0.95) -> pd.DataFrame:
+    """Mean over folds for each seed, then mean, std and CI over seeds (one row per ``by`` group)"""
+    by = list(by or [])
+    per_seed = fold_means(records, value, by)
+    groups = per_seed.groupby(by, dropna=False) if by else [((), per_seed)]
+    rows = []
+    for key, group in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        rows.append({**dict(zip(by, key)), **mean_ci(group[value], confidence),
+                     "folds": int(group["folds"].max())})
+    return pd.DataFrame(rows)
+
+
+def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy", *,
+                      n_resamples: int = 10_000, confidence: float = 0.95,
+                      seed: int = 0) -> dict:
+    """Is configuration ``b`` better than ``a``? Records matched on (fold, seed)
+
+    a, b: records (columns fold, seed, ``value``). Differences d = b - a over the matched
+    pairs; paired t-test (scipy.stats.ttest_rel) and a percentile bootstrap CI of mean(d).
+    Returns n_pairs, mean_a, mean_b, mean_diff, t, p_value, ci_low, ci_high
+    """
+    keys = ["fold", "seed"]
+    for name, table in (("a", a), ("b", b)):
+        missing = [c for c in keys + [value] if c not in table.columns]
+        if missing:
+            raise ValueError(f"paired_comparison: records {name} lack column(s) {missing}")
+        if table.duplicated(keys).any():
+            raise ValueError(f"paired_comparison: records {name} hold several rows for one "
+                             "(fold, seed); filter them to one configuration first")
+    pairs = a[keys + [value]].merge(b[keys + [value]], on=keys, suffixes=("_a", "_b"))
+    if len(pairs) < 2:
+        raise ValueError(f"paired_comparison needs at least 2 matched (fold, seed) pairs, "
+                         f"found {len(pairs)}")
+    x, y = pairs[f"{value}_a"].to_numpy(float), pairs[f"{value}_b"].to_numpy(float)
+    d = y - x
+    if np.allclose(d, d[0]):  # no spread: the test and the bootstrap are degenerate
+        t, p, low, high = float("nan"), float("nan"), float(d[0]), float(d[0])
+    else:
+        t, p = stats.ttest_rel(y, x)
+        boot = stats.bootstrap((d,), np.mean, n_resamples=n_resamples, method="percentile",
+                               confidence_level=confidence, rng=np.random.default_rng(seed))
+        low, high = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
+    return {"n_pairs": len(pairs), "mean_a": float(x.mean()), "mean_b": float(y.mean()),
+            "mean_diff": float(d.mean()), "t": float(t), "p_value": float(p),
+            "ci_low": low, "ci_high": high}

@@ -1,0 +1,19 @@
+"""Training: one loop for every experiment, the papers' recipes, augmentation
+
+Book: notebooks/05-training.ipynb.
+
+    trainer = Trainer("acrnn", num_epochs=5, checkpoint_dir="runs/x")   # preset + overrides
+    history = trainer.fit(model, X_train, y_train, seed=0)             # X: (n, C, F, T)
+    probs = trainer.predict_proba(model, X_test)                        # (n, K)
+"""
+
+from ascnb.train.augment import augment_waveform, augmentation_params, augmented_features
+from ascnb.train.presets import PAPER_RULES, PRESETS, TRAIN_KEYS, TrainConfig, train_config
+from ascnb.train.trainer import (Trainer, mixup_batch, resolve_device, save_atomic,
+                                 seed_everything)
+
+__all__ = [
+    "augment_waveform", "augmentation_params", "augmented_features", "PAPER_RULES", "PRESETS",
+    "TRAIN_KEYS", "TrainConfig", "train_config", "Trainer", "mixup_batch", "resolve_device",
+    "save_atomic", "seed_everything",
+]

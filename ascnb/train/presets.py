@@ -1,0 +1,117 @@
+"""The papers' training recipes as named presets; every value can be overridden
+
+Book: notebooks/05-training.ipynb ("Training recipes"). ``train_config("acrnn", lr=0.1)``
+gives the ACRNN recipe with one change; an unknown key is a ValueError naming it.
+
+Sources and choices
+- "acrnn": ACRNN section 4.1: cross-entropy, mini-batch SGD with Nesterov momentum 0.9,
+  batches of 64 segments drawn without repetition, 300 epochs, lr 0.01 divided by 10 every
+  100 epochs; section 3.1: L2 regularisation 1e-4 on the weights of each layer. Weights
+  N(0, 0.05) are the model's own initialisation (ascnb.models.acrnn, init_std). The paper's
+  "augment" rows add time stretch, pitch shift and mixup; its mixup alpha is not given:
+  mixup_alpha=0.2 and waveform_augment=1 switch them on (off in the preset).
+- "pbcnn": PB-CNN section 3.2 names only Adam and categorical cross-entropy (PyTorch 1.0.1).
+  Our choice: PyTorch's Adam defaults (lr 1e-3, betas 0.9/0.999), batch 64 (as ACRNN),
+  50 epochs (about 17,000 steps over the ~22,000 DCASE 2016 training segments), no L2, no
+  schedule.
+- "piczak": Piczak 2015 (MLSP), section 3: SGD with Nesterov momentum 0.9, L2 0.001 for each
+  layer; learning rate 0.002, batches of 1000 segments and 300 epochs are the values we
+  recall from that paper for ESC-10/ESC-50 (it is not among ../shared/papers: unverified).
+
+``l2`` is the coefficient of the L2 penalty added to the loss, as the papers (Keras,
+Lasagne) state it: l2 * sum(w ** 2) over weight matrices and kernels (not biases or batch
+norm), i.e. a gradient 2 * l2 * w. The trainer applies it as SGD/Adam weight decay 2 * l2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """One training recipe (see the module docstring for where each value comes from)
+
+    optimizer: "sgd" | "adam"; lr: initial learning rate; batch_size: segments per batch;
+    num_epochs; momentum, nesterov: SGD only; l2: L2 penalty coefficient on weights;
+    lr_step: multiply the lr by lr_gamma every lr_step epochs (0 = constant);
+    mixup_alpha: lambda ~ Beta(alpha, alpha) per batch (0 = no mixup);
+    waveform_augment: stretched + pitch-shifted copies of each training clip (0 = none);
+    fast: GPU fast path (resident data, index batches) - None = on when the device is CUDA;
+    amp: "bf16" autocast, "none", or "auto" (bf16 on the fast path on CUDA);
+    channels_last: True/False or "auto" (on with the fast path on CUDA);
+    deterministic: torch.use_deterministic_algorithms (warn_only); eval_batch_size
+    """
+
+    optimizer: str = "adam"
+    lr: float = 1e-3
+    batch_size: int = 64
+    num_epochs: int = 50
+    momentum: float = 0.0
+    nesterov: bool = False
+    l2: float = 0.0
+    lr_step: int = 0
+    lr_gamma: float = 0.1
+    mixup_alpha: float = 0.0
+    waveform_augment: int = 0
+    fast: bool | None = None
+    amp: str = "auto"
+    channels_last: bool | str = "auto"
+    deterministic: bool = True
+    eval_batch_size: int = 256
+
+    def __post_init__(self):
+        if self.optimizer not in ("sgd", "adam"):
+            raise ValueError(f"TrainConfig: optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
+        for name in ("batch_size", "eval_batch_size"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"TrainConfig: {name} must be >= 1, got {getattr(self, name)!r}")
+        for name in ("num_epochs", "lr_step", "waveform_augment"):
+            if int(getattr(self, name)) < 0:
+                raise ValueError(f"TrainConfig: {name} must be >= 0, got {getattr(self, name)!r}")
+        if self.lr <= 0:
+            raise ValueError(f"TrainConfig: lr must be positive, got {self.lr!r}")
+        if self.mixup_alpha < 0 or self.l2 < 0:
+            raise ValueError("TrainConfig: mixup_alpha and l2 must be >= 0")
+        if self.amp not in ("auto", "bf16", "none"):
+            raise ValueError(f"TrainConfig: amp must be 'auto', 'bf16' or 'none', got {self.amp!r}")
+        if self.channels_last not in (True, False, "auto"):
+            raise ValueError(f"TrainConfig: channels_last must be True, False or 'auto', "
+                             f"got {self.channels_last!r}")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+PRESETS: dict[str, dict] = {
+    "acrnn": dict(optimizer="sgd", lr=0.01, batch_size=64, num_epochs=300, momentum=0.9,
+                  nesterov=True, l2=1e-4, lr_step=100, lr_gamma=0.1),
+    "pbcnn": dict(optimizer="adam", lr=1e-3, batch_size=64, num_epochs=50),
+    "piczak": dict(optimizer="sgd", lr=0.002, batch_size=1000, num_epochs=300, momentum=0.9,
+                   nesterov=True, l2=1e-3),
+}
+
+# how each paper decides a clip and counts accuracy (ascnb.evaluate)
+PAPER_RULES: dict[str, dict] = {
+    "pbcnn": {"decision": "sum_log", "accuracy": "class_mean"},
+    "acrnn": {"decision": "mean_prob", "accuracy": "overall"},
+    "piczak": {"decision": "mean_prob", "accuracy": "overall"},  # as ACRNN reports it
+}
+
+TRAIN_KEYS = tuple(f.name for f in fields(TrainConfig))
+
+
+def check_overrides(overrides: dict, where: str = "training override") -> None:
+    unknown = sorted(set(overrides) - set(TRAIN_KEYS))
+    if unknown:
+        raise ValueError(f"unknown {where}(s) {unknown}; known: {', '.join(TRAIN_KEYS)}")
+
+
+def train_config(preset: str | TrainConfig = "pbcnn", **overrides) -> TrainConfig:
+    """The recipe ``preset`` ("pbcnn", "acrnn", "piczak") with ``overrides`` applied"""
+    check_overrides(overrides)
+    if isinstance(preset, TrainConfig):
+        return replace(preset, **overrides)
+    if preset not in PRESETS:
+        raise ValueError(f"unknown training preset {preset!r}; known: {', '.join(PRESETS)}")
+    return TrainConfig(**{**PRESETS[preset], **overrides})

@@ -1,0 +1,126 @@
+"""ascnb.evaluate: the two clip decisions, the two accuracies, statistics and paired comparison"""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from ascnb.evaluate import (accuracy, clip_decisions, clip_scores, confusion_matrix,
+                            evaluate_clips, mean_ci, paired_comparison, per_class_accuracy,
+                            summarise_seeds)
+
+
+def test_decision_rules_differ_on_a_clip_with_one_confident_dissenting_segment():
+    # two segments favour class 0 mildly, one is almost sure of class 1
+    probs = np.array([[0.9, 0.1], [0.9, 0.1], [0.001, 0.999]])
+    clip_index = np.array([0, 0, 0])
+    # mean: class 0 gets 0.6003 > 0.3997; sum of logs: 2 log .9 + log .001 < 2 log .1 + log .999
+    assert clip_decisions(probs, clip_index, "mean_prob").tolist() == [0]
+    assert clip_decisions(probs, clip_index, "sum_log").tolist() == [1]
+    scores = clip_scores(probs, clip_index, "sum_log")
+    assert scores[0] == pytest.approx([2 * np.log(0.9) + np.log(0.001), 2 * np.log(0.1) + np.log(0.999)])
+
+
+def test_clip_decisions_group_segments_by_clip_index():
+    probs = np.array([[0.2, 0.8], [0.7, 0.3], [0.6, 0.4], [0.1, 0.9]])
+    clip_index = np.array([1, 0, 0, 1])
+    for rule in ("sum_log", "mean_prob"):
+        assert clip_decisions(probs, clip_index, rule).tolist() == [0, 1]
+    mean = clip_scores(probs, clip_index, "mean_prob")
+    assert mean[0] == pytest.approx([0.65, 0.35])
+
+
+def test_a_zero_probability_does_not_give_nan():
+    probs = np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 1.0]])
+    assert clip_decisions(probs, np.zeros(3, int), "sum_log").tolist() == [1]
+
+
+def test_clip_without_segments_and_unknown_rule_are_errors():
+    probs = np.full((2, 2), 0.5)
+    with pytest.raises(ValueError, match="no segment"):
+        clip_scores(probs, np.array([0, 2]))
+    with pytest.raises(ValueError, match="unknown clip decision 'vote'"):
+        clip_scores(probs, np.array([0, 1]), "vote")
+
+
+def test_accuracy_definitions_differ_on_an_unbalanced_fold():
+    y_true = np.array([0, 0, 0, 1])
+    y_pred = np.array([0, 0, 0, 0])
+    assert accuracy(y_true, y_pred, "overall") == pytest.approx(0.75)
+    assert accuracy(y_true, y_pred, "class_mean", n_classes=2) == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="unknown accuracy definition"):
+        accuracy(y_true, y_pred, "macro")
+
+
+def test_class_mean_ignores_classes_absent_from_the_fold():
+    y_true = np.array([0, 0, 2])
+    y_pred = np.array([0, 1, 2])
+    per_class = per_class_accuracy(y_true, y_pred, 3)
+    assert per_class[0] == pytest.approx(0.5) and np.isnan(per_class[1]) and per_class[2] == 1.0
+    assert accuracy(y_true, y_pred, "class_mean", 3) == pytest.approx(0.75)
+
+
+def test_confusion_matrix_rows_are_true_classes():
+    matrix = confusion_matrix([0, 1, 1, 2], [0, 2, 1, 2], 3)
+    assert matrix.tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+
+
+def test_evaluate_clips_reports_both_accuracies_and_the_chosen_one():
+    probs = np.array([[0.9, 0.1], [0.8, 0.2], [0.6, 0.4], [0.3, 0.7]])
+    clip_index = np.array([0, 1, 2, 3])
+    y = np.array([0, 0, 0, 1])
+    result = evaluate_clips(probs, clip_index, y, 2, decision="mean_prob", definition="class_mean")
+    assert result["accuracy"] == result["accuracy_class_mean"] == pytest.approx(1.0)
+    y_wrong = np.array([0, 0, 1, 1])
+    result = evaluate_clips(probs, clip_index, y_wrong, 2, decision="mean_prob", definition="overall")
+    assert result["accuracy"] == pytest.approx(0.75)
+    assert result["accuracy_class_mean"] == pytest.approx(0.75)
+    assert np.sum(result["confusion"]) == 4
+
+
+def test_mean_ci_uses_the_t_distribution():
+    values = np.array([0.80, 0.82, 0.85, 0.79])
+    ci = mean_ci(values)
+    half = stats.t.ppf(0.975, 3) * values.std(ddof=1) / 2
+    assert ci["mean"] == pytest.approx(values.mean())
+    assert ci["ci_low"] == pytest.approx(values.mean() - half)
+    assert ci["ci_high"] == pytest.approx(values.mean() + half)
+    single = mean_ci([0.5])
+    assert single["mean"] == 0.5 and np.isnan(single["ci_low"])
+
+
+def records(values, folds=(1, 2, 3), seeds=(0, 1)):
+    rows = [{"fold": f, "seed": s, "accuracy": v}
+            for (f, s), v in zip([(f, s) for s in seeds for f in folds], values)]
+    return pd.DataFrame(rows)
+
+
+def test_summarise_seeds_averages_folds_first():
+    table = records([0.7, 0.8, 0.9, 0.6, 0.7, 0.8])
+    summary = summarise_seeds(table)
+    assert summary.loc[0, "mean"] == pytest.approx(0.75)  # seeds: 0.8 and 0.7
+    assert summary.loc[0, "n"] == 2 and summary.loc[0, "folds"] == 3
+    assert summary.loc[0, "std"] == pytest.approx(np.std([0.8, 0.7], ddof=1))
+
+
+def test_paired_comparison_finds_a_consistent_gap():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.7, 0.8, size=6)
+    a = records(base)
+    b = records(base + 0.05 + rng.normal(0, 0.005, size=6)).sample(frac=1, random_state=1)
+    result = paired_comparison(a, b)
+    assert result["n_pairs"] == 6
+    assert result["mean_diff"] == pytest.approx(0.05, abs=0.01)
+    assert result["p_value"] < 0.001
+    assert result["ci_low"] < result["mean_diff"] < result["ci_high"]
+    assert result["ci_low"] > 0
+
+
+def test_paired_comparison_uses_only_matched_pairs_and_checks_its_input():
+    a = records([0.7, 0.8, 0.9, 0.6, 0.7, 0.8])
+    b = a[a["fold"] != 3].assign(accuracy=lambda t: t["accuracy"] + 0.01)
+    assert paired_comparison(a, b)["n_pairs"] == 4
+    with pytest.raises(ValueError, match="at least 2"):
+        paired_comparison(a.head(1), b.head(1))
+    with pytest.raises(ValueError, match="several rows"):
+        paired_comparison(pd.concat([a, a]), b)

@@ -1,0 +1,199 @@
+"""ascnb.train: presets, the plain and fast paths, determinism, resume, mixup, augmentation"""
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from ascnb.train import (PRESETS, Trainer, augment_waveform, augmentation_params, mixup_batch,
+                         resolve_device, train_config)
+
+
+class TinyNet(nn.Module):
+    """Conv + batch norm + dropout: every source of nondeterminism a real model has"""
+
+    def __init__(self, n_classes=3, fail_at_call=None):
+        super().__init__()
+        self.n_classes = n_classes
+        self.conv = nn.Conv2d(1, 4, 3, padding=1)
+        self.norm = nn.BatchNorm2d(4)
+        self.dropout = nn.Dropout(0.3)
+        self.fc = nn.Linear(4, n_classes)
+        self.calls, self.fail_at_call = 0, fail_at_call
+
+    def forward(self, X):  # X: (batch, 1, F, T)
+        self.calls += 1
+        if self.fail_at_call is not None and self.calls == self.fail_at_call:
+            raise KeyboardInterrupt("simulated interruption")
+        h = self.norm(self.conv(X)).relu().mean(dim=(2, 3))  # (batch, 4)
+        return self.fc(self.dropout(h))  # (batch, K)
+
+
+def toy_data(n=96, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 1, 8, 10)).astype(np.float32)
+    y = rng.integers(0, 3, n)
+    X[y == 1] += 1.0
+    X[y == 2] -= 1.0
+    return X, y
+
+
+def train(seed=0, model_seed=0, **overrides):
+    torch.manual_seed(model_seed)
+    model = TinyNet()
+    options = dict(num_epochs=3, batch_size=16, device="cpu", progress=False)
+    options.update(overrides)
+    trainer = Trainer("acrnn", **options)
+    X, y = toy_data()
+    history = trainer.fit(model, X, y, seed=seed)
+    return model, trainer, history
+
+
+def weights(model):
+    return torch.cat([p.detach().flatten().float() for p in model.state_dict().values()])
+
+
+def test_presets_hold_the_papers_values():
+    acrnn = train_config("acrnn")
+    assert (acrnn.optimizer, acrnn.momentum, acrnn.nesterov) == ("sgd", 0.9, True)
+    assert (acrnn.batch_size, acrnn.num_epochs, acrnn.lr, acrnn.lr_step, acrnn.lr_gamma) == (64, 300, 0.01, 100, 0.1)
+    assert acrnn.l2 == 1e-4
+    assert train_config("pbcnn").optimizer == "adam"
+    piczak = train_config("piczak")
+    assert (piczak.optimizer, piczak.momentum, piczak.nesterov, piczak.l2) == ("sgd", 0.9, True, 1e-3)
+    assert set(PRESETS) == {"acrnn", "pbcnn", "piczak"}
+
+
+def test_every_value_can_be_overridden_and_unknown_keys_are_named():
+    config = train_config("acrnn", lr=0.1, num_epochs=2, mixup_alpha=0.2)
+    assert (config.lr, config.num_epochs, config.mixup_alpha, config.momentum) == (0.1, 2, 0.2, 0.9)
+    with pytest.raises(ValueError, match=r"unknown training override.*'learning_rate'"):
+        train_config("acrnn", learning_rate=0.1)
+    with pytest.raises(ValueError, match="unknown training preset 'adamw'"):
+        train_config("adamw")
+    with pytest.raises(ValueError, match="optimizer"):
+        train_config("pbcnn", optimizer="rmsprop")
+
+
+def test_l2_is_weight_decay_on_weights_only():
+    trainer = Trainer("acrnn", device="cpu", progress=False)
+    optimizer = trainer.make_optimizer(TinyNet())
+    decays = {p.ndim > 1: g["weight_decay"] for g in optimizer.param_groups for p in g["params"]}
+    assert decays == {True: pytest.approx(2e-4), False: 0.0}
+    assert optimizer.param_groups[0]["nesterov"] is True
+
+
+def test_step_schedule_divides_the_lr():
+    _, _, history = train(num_epochs=3, lr_step=1, lr_gamma=0.1)
+    assert [h["lr"] for h in history] == pytest.approx([0.01, 0.001, 0.0001])
+
+
+def test_training_learns_the_toy_problem():
+    _, trainer, history = train(num_epochs=8)
+    assert history[-1]["loss"] < history[0]["loss"]
+    X, y = toy_data(seed=1)
+    torch.manual_seed(0)
+    model, trainer, _ = train(num_epochs=8)
+    probs = trainer.predict_proba(model, X)
+    assert probs.shape == (len(X), 3)
+    assert np.allclose(probs.sum(axis=1), 1.0)
+    assert np.mean(probs.argmax(axis=1) == y) > 0.6
+
+
+def test_same_seed_twice_gives_the_same_weights_and_another_seed_does_not():
+    a, _, history_a = train(seed=3)
+    b, _, history_b = train(seed=3)
+    assert torch.equal(weights(a), weights(b))
+    assert history_a[-1]["loss"] == history_b[-1]["loss"]
+    c, _, _ = train(seed=4)
+    assert not torch.equal(weights(a), weights(c))
+
+
+def test_fast_path_takes_the_same_batches_as_the_plain_path():
+    # fp32 on the CPU: resident tensors + index batches == DataLoader, bit for bit
+    plain, _, history_plain = train(fast=False, mixup_alpha=0.4)
+    fast, trainer, history_fast = train(fast=True, amp="none", mixup_alpha=0.4)
+    assert trainer.fast and trainer.amp_dtype is None
+    assert [h["loss"] for h in history_plain] == [h["loss"] for h in history_fast]
+    assert torch.equal(weights(plain), weights(fast))
+
+
+def test_fast_path_with_bf16_autocast_and_channels_last_runs_close_to_fp32():
+    fp32, _, history_fp32 = train(fast=True, amp="none")
+    bf16, trainer, history_bf16 = train(fast=True, amp="bf16", channels_last=True)
+    assert trainer.amp_dtype == torch.bfloat16 and trainer.channels_last
+    assert history_bf16[0]["loss"] == pytest.approx(history_fp32[0]["loss"], rel=0.05)
+    X, _ = toy_data(seed=2)
+    probs = trainer.predict_proba(bf16, X)
+    assert probs.dtype == np.float64 and np.allclose(probs.sum(axis=1), 1.0)
+
+
+def test_device_auto_and_fast_default():
+    expected = "cuda" if torch.cuda.is_available() else None
+    device = resolve_device("auto")
+    if expected:
+        assert device.type == expected
+    trainer = Trainer("pbcnn", device="cpu")
+    assert not trainer.fast and trainer.amp_dtype is None and not trainer.channels_last
+    with pytest.raises(ValueError, match="unknown device"):
+        resolve_device("tpu-ish")
+
+
+def test_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path):
+    uninterrupted, _, history = train(num_epochs=4)
+    # stop during epoch 3 (batches 1-6 are epoch 1, 7-12 epoch 2)
+    torch.manual_seed(0)
+    model = TinyNet(fail_at_call=14)
+    trainer = Trainer("acrnn", num_epochs=4, batch_size=16, device="cpu", progress=False,
+                      checkpoint_dir=tmp_path)
+    X, y = toy_data()
+    with pytest.raises(KeyboardInterrupt):
+        trainer.fit(model, X, y, seed=0)
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=False)["epoch"] == 2
+    torch.manual_seed(123)  # a fresh model: everything must come from the checkpoint
+    resumed_model = TinyNet()
+    resumed = Trainer("acrnn", num_epochs=4, batch_size=16, device="cpu", progress=False,
+                      checkpoint_dir=tmp_path)
+    resumed_history = resumed.fit(resumed_model, X, y, seed=0)
+    assert resumed.resumed_from == 2
+    assert [h["loss"] for h in resumed_history] == [h["loss"] for h in history]
+    assert torch.equal(weights(resumed_model), weights(uninterrupted))
+
+
+def test_a_checkpoint_of_another_run_is_refused(tmp_path):
+    X, y = toy_data()
+    Trainer("acrnn", num_epochs=1, batch_size=16, device="cpu", progress=False,
+            checkpoint_dir=tmp_path).fit(TinyNet(), X, y, seed=0)
+    other = Trainer("acrnn", num_epochs=2, batch_size=32, device="cpu", progress=False,
+                    checkpoint_dir=tmp_path)
+    with pytest.raises(ValueError, match="checkpoint of a different run"):
+        other.fit(TinyNet(), X, y, seed=0)
+
+
+def test_mixup_mixes_features_and_one_hot_targets_with_the_same_lambda():
+    X = torch.arange(3.0).reshape(3, 1, 1, 1)
+    targets = torch.eye(3)
+    partner = torch.tensor([1, 2, 0])
+    X_mixed, y_mixed = mixup_batch(X, targets, 0.7, partner)
+    assert X_mixed.flatten().tolist() == pytest.approx([0.3, 1.3, 1.4])
+    assert y_mixed[0].tolist() == pytest.approx([0.7, 0.3, 0.0])
+    assert torch.allclose(y_mixed.sum(dim=1), torch.ones(3))
+
+
+def test_augmentation_parameters_are_in_the_papers_ranges_and_reproducible():
+    params = [augmentation_params(f"clip{i}.wav", copy=0) for i in range(50)]
+    stretches, semitones = np.array(params).T
+    assert stretches.min() >= 0.8 and stretches.max() <= 1.3
+    assert semitones.min() >= -3.5 and semitones.max() <= 3.5
+    assert augmentation_params("a.wav", 1) == augmentation_params("a.wav", 1)
+    assert augmentation_params("a.wav", 1) != augmentation_params("a.wav", 2)
+
+
+def test_augment_waveform_keeps_the_length_and_changes_the_pitch():
+    sr = 22050
+    t = np.arange(sr) / sr
+    x = np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    y = augment_waveform(x, sr, stretch=1.2, semitones=3.0)
+    assert y.shape == x.shape and y.dtype == np.float32
+    peak = np.argmax(np.abs(np.fft.rfft(y[: sr // 2]))) * 2  # Hz (0.5 s window)
+    assert peak == pytest.approx(440 * 2 ** (3 / 12), rel=0.03)
