@@ -265,27 +265,63 @@ def dataset_fields(dataset: str, data_root: str | Path | None = None) -> dict:
             "data_root": str(project_path(data_root)) if data_root else None}
 
 
-def make_experiment(name: str, *, dataset: str, data_root=None, profile: str = "quick",
-                    folds=None, seeds=None, epochs=None, device: str = "auto", **fields):
-    """An ``ascnb.experiments.Experiment`` from a notebook's parameters
+# the ACRNN paper's "augment" rows: time stretch + pitch shift copies and mixup (ascnb.train.presets)
+AUGMENT = {"mixup_alpha": 0.2, "waveform_augment": 1}
 
-    folds/seeds None: the profile's defaults; epochs and device go to the training overrides.
-    ``fields``: model, model_params, features, segmentation, preset, overrides, …
+
+def experiment_fields(config: dict) -> dict:
+    """Book shorthands -> ``Experiment`` fields: ``features: {kind: .., **params}``, ``augment``
+
+    ``features`` may be a mapping with a "kind" key (the rest become ``feature_params``);
+    ``augment: true`` (top level or in ``overrides``) switches on ``AUGMENT``; ``epochs`` is
+    ``overrides.num_epochs``. Everything else is passed as it is.
     """
-    from ascnb import experiments
-
-    overrides = dict(fields.pop("overrides", None) or {})
+    config = dict(config)
+    overrides = dict(config.pop("overrides", None) or {})
+    augment = config.pop("augment", None)
+    augment = overrides.pop("augment", augment)
+    if augment:
+        overrides = {**AUGMENT, **overrides}
+    epochs = config.pop("epochs", None)
     if epochs is not None:
         overrides["num_epochs"] = int(epochs)
-    if device is not None:
-        overrides["device"] = device
-    config = {"name": name, "profile": profile, **dataset_fields(dataset, data_root),
-              "overrides": overrides, **fields}
+    features = config.get("features")
+    if isinstance(features, dict):
+        features = dict(features)
+        if "kind" not in features:
+            raise ValueError(f"features {features!r}: a mapping needs a 'kind' key")
+        config["features"] = features.pop("kind")
+        config["feature_params"] = {**features, **(config.get("feature_params") or {})}
+    config["overrides"] = overrides
+    for key in ("folds", "seeds"):
+        value = config.get(key)
+        if isinstance(value, (int, str)):
+            config[key] = [value]
+    return config
+
+
+def make_experiment(name: str, *, dataset: str, data_root=None, profile: str = "quick",
+                    folds=None, seeds=None, epochs=None, device: str = "auto",
+                    clips_per_class=None, augment: bool = False, **fields):
+    """An ``ascnb.experiments.Experiment`` from a notebook's parameters
+
+    folds/seeds/epochs/clips_per_class None: the profile's defaults (ascnb.experiments.PROFILES);
+    augment: the paper's augmentation (``AUGMENT``). ``fields``: model, model_params,
+    features ("logmel" or {"kind": "logmel", "n_mels": 60}), segmentation, preset, overrides, …
+    The config hash leaves out name, folds, seeds, profile, device and data root, so records
+    made by a sweep (configs/*.yaml) with the same values are found here.
+    """
+    from ascnb.experiments import Experiment
+
+    config = {"name": name, "profile": profile, "device": device or "auto",
+              **dataset_fields(dataset, data_root), **fields, "augment": augment, "epochs": epochs}
+    if clips_per_class is not None:
+        config["clips_per_class"] = int(clips_per_class)
     if folds is not None:
-        config["folds"] = [folds] if isinstance(folds, (int, str)) else list(folds)
+        config["folds"] = folds
     if seeds is not None:
-        config["seeds"] = [seeds] if isinstance(seeds, int) else list(seeds)
-    return experiments.experiment_from_dict(config)
+        config["seeds"] = seeds
+    return Experiment.from_dict(experiment_fields(config))
 
 
 def run_or_load(experiment, results_dir: str | Path = "results") -> pd.DataFrame:
@@ -298,6 +334,37 @@ def run_or_load(experiment, results_dir: str | Path = "results") -> pd.DataFrame
 
     records = experiments.run_experiment(experiment, results_dir=project_path(results_dir))
     return pd.json_normalize(records)
+
+
+def trained_model(experiment, record: dict, results_dir: str | Path = "results"):
+    """The trained network of one record, its weights recreated when they are not on disk
+
+    Records are committed in results/; weights (runs/) are not. When they are missing, the
+    record's (fold, seed) is trained again with the same configuration into a scratch results
+    folder (_build/retrained/), which writes the weights where ``load_trained_model`` finds
+    them; the committed record is left as it is. On the same kind of machine the retrained
+    network is the recorded one (training is deterministic per seed on CPU); the accuracy of
+    the retrained copy is printed beside the record's so a difference is visible.
+    """
+    from dataclasses import replace
+
+    from ascnb import experiments
+
+    try:
+        return experiments.load_trained_model(record)
+    except FileNotFoundError:
+        pass
+    one = replace(experiment, folds=(record["fold"],), seeds=(int(record["seed"]),))
+    if one.resolve().config_hash() != record["config_hash"]:
+        raise ValueError(f"record {record['config_hash']} is not of experiment {one.name!r} "
+                         f"({one.resolve().config_hash()})")
+    scratch = REPO / "_build" / "retrained"
+    path = experiments.record_path(scratch, one.resolve(), record["fold"], record["seed"])
+    path.unlink(missing_ok=True)  # a scratch record without its weights would be skipped
+    again = experiments.run_experiment(one, results_dir=scratch, progress=False)[0]
+    print(f"weights of {one.name} fold {record['fold']} seed {record['seed']} were not on disk: "
+          f"retrained, accuracy {again['accuracy']:.4f} (record: {record['accuracy']:.4f})")
+    return experiments.load_trained_model(again)
 
 
 def accuracies(records: pd.DataFrame) -> pd.Series:

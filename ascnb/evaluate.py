@@ -1,7 +1,6 @@
 """Clip decisions, the papers' accuracies, statistics over seeds and paired comparisons
 
-Book: notebooks/05-training.ipynb ("From segments to clips") and notebooks/06-results.ipynb
-("How sure are we?"). A network scores fixed-length segments; a clip's class comes from the
+Book: book/intro.md ("How to read the tables"; "How the experiments are trained"). A network scores fixed-length segments; a clip's class comes from the
 scores of all its segments, and each paper does this, and counts accuracy, its own way:
 
 - clip decision "sum_log" (PB-CNN eq. 20-21): argmax over classes of sum_i log P(y(i) = j)

@@ -167,17 +167,23 @@ def notebook_task(spec: dict, point: dict, results_dir: Path, output_dir: Path) 
 
 def experiment_tasks(spec: dict, point: dict, results_dir: Path) -> list[Task]:
     """One task per (fold, seed) of the experiment a point describes"""
-    from ascnb import experiments
+    from ascnb.book import experiment_fields
+    from ascnb.experiments import Experiment, record_path
 
     try:
-        exp = experiments.experiment_from_dict(point)
+        values = experiment_fields({"name": spec["name"], **point})
+        exp = Experiment.from_dict(values, where=spec["source"]).resolve()
+        exp.config_hash()  # checks the model parameters, decision and accuracy now
     except (TypeError, ValueError) as error:
         raise SweepError(f"{spec['source']}: {error}") from None
+    if exp.folds is None:
+        raise SweepError(f"{spec['source']}: name the folds (the profile {exp.profile!r} uses "
+                         "all the dataset's)")
     tasks = []
     for fold in exp.folds:
         for seed in exp.seeds:
-            one = experiments.experiment_from_dict({**exp.to_dict(), "folds": [fold], "seeds": [seed]})
-            record = experiments.record_path(one, fold, seed, results_dir)
+            one = Experiment.from_dict({**exp.to_dict(), "folds": [fold], "seeds": [seed]})
+            record = record_path(results_dir, one, fold, seed)
             tasks.append(Task("experiment", record.stem, one.to_dict(), record,
                               f"{exp.name} fold {fold} seed {seed}",
                               extra={"results_dir": str(results_dir)}))
@@ -225,10 +231,10 @@ def run_task(task: Task) -> dict:
                                         "seconds": round(seconds, 2),
                                         "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
     else:
-        from ascnb import experiments
+        from ascnb.experiments import Experiment, run_experiment
 
-        exp = experiments.experiment_from_dict(task.config)
-        experiments.run_experiment(exp, results_dir=task.extra["results_dir"])
+        run_experiment(Experiment.from_dict(task.config), results_dir=task.extra["results_dir"],
+                       progress=False)
     return {"key": task.key, "status": "ran", "seconds": time.perf_counter() - start}
 
 

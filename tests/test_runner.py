@@ -165,6 +165,11 @@ def test_committed_sweep_files_expand():
     for path in files:
         spec = sweep.load_sweep(path)
         assert sweep.expand_grid(spec["base"], spec.get("grid"), spec.get("runs")), path
+        if spec["kind"] == "experiment":
+            # every point is a valid Experiment, and distinct points are distinct configs
+            tasks = sweep.expand_sweep(spec, results_dir=REPO / "results")
+            assert len({t.record for t in tasks}) == len(tasks), path
+            assert all(t.record.parent.parent.name == spec["name"] for t in tasks), path
 
 
 def _dump(path: Path, spec: dict) -> Path:

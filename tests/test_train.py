@@ -197,3 +197,12 @@ def test_augment_waveform_keeps_the_length_and_changes_the_pitch():
     assert y.shape == x.shape and y.dtype == np.float32
     peak = np.argmax(np.abs(np.fft.rfft(y[: sr // 2]))) * 2  # Hz (0.5 s window)
     assert peak == pytest.approx(440 * 2 ** (3 / 12), rel=0.03)
+
+
+def test_max_batches_caps_each_epoch_and_rejects_negative():
+    _, _, full = train(num_epochs=2)
+    _, _, capped = train(num_epochs=2, max_batches=2)
+    assert [h["segments"] for h in full] == [96, 96]
+    assert [h["segments"] for h in capped] == [32, 32]
+    with pytest.raises(ValueError, match="max_batches"):
+        train_config("acrnn", max_batches=-1)

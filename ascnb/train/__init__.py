@@ -1,6 +1,6 @@
 """Training: one loop for every experiment, the papers' recipes, augmentation
 
-Book: notebooks/05-training.ipynb.
+Book: book/intro.md ("How the experiments are trained") and book/reproduce.md.
 
     trainer = Trainer("acrnn", num_epochs=5, checkpoint_dir="runs/x")   # preset + overrides
     history = trainer.fit(model, X_train, y_train, seed=0)             # X: (n, C, F, T)

@@ -1,6 +1,6 @@
 """Data augmentation: waveform time stretch + pitch shift (cached) and mixup
 
-Book: notebooks/05-training.ipynb ("Augmentation"). ACRNN section 3.4: time stretch by a
+Book: notebooks/21-acrnn-attention-augmentation.ipynb. ACRNN section 3.4: time stretch by a
 factor from [0.8, 1.3] and pitch shift by [-3.5, 3.5] semitones "to increase raw training
 data size", plus mixup (``ascnb.train.trainer.mixup_batch``, lambda ~ Beta(alpha, alpha)).
 

@@ -1,6 +1,6 @@
 """The papers' training recipes as named presets; every value can be overridden
 
-Book: notebooks/05-training.ipynb ("Training recipes"). ``train_config("acrnn", lr=0.1)``
+Book: book/intro.md ("How the experiments are trained"). ``train_config("acrnn", lr=0.1)``
 gives the ACRNN recipe with one change; an unknown key is a ValueError naming it.
 
 Sources and choices
@@ -40,7 +40,9 @@ class TrainConfig:
     fast: GPU fast path (resident data, index batches) - None = on when the device is CUDA;
     amp: "bf16" autocast, "none", or "auto" (bf16 on the fast path on CUDA);
     channels_last: True/False or "auto" (on with the fast path on CUDA);
-    deterministic: torch.use_deterministic_algorithms (warn_only); eval_batch_size
+    deterministic: torch.use_deterministic_algorithms (warn_only); eval_batch_size;
+    max_batches: train on only the first max_batches batches of each epoch (0 = all; the
+    smoke profile's cap, so that a smoke run checks the pipeline in seconds)
     """
 
     optimizer: str = "adam"
@@ -59,6 +61,7 @@ class TrainConfig:
     channels_last: bool | str = "auto"
     deterministic: bool = True
     eval_batch_size: int = 256
+    max_batches: int = 0
 
     def __post_init__(self):
         if self.optimizer not in ("sgd", "adam"):
@@ -66,7 +69,7 @@ class TrainConfig:
         for name in ("batch_size", "eval_batch_size"):
             if int(getattr(self, name)) < 1:
                 raise ValueError(f"TrainConfig: {name} must be >= 1, got {getattr(self, name)!r}")
-        for name in ("num_epochs", "lr_step", "waveform_augment"):
+        for name in ("num_epochs", "lr_step", "waveform_augment", "max_batches"):
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"TrainConfig: {name} must be >= 0, got {getattr(self, name)!r}")
         if self.lr <= 0:

@@ -1,6 +1,6 @@
 """One training loop for every experiment: plain DataLoader path and GPU fast path
 
-Book: notebooks/05-training.ipynb ("One trainer"). ``Trainer(preset).fit(model, X, y, seed=0)``
+Book: book/intro.md ("How the experiments are trained"). ``Trainer(preset).fit(model, X, y, seed=0)``
 trains on segments X (n, C, F, T) with integer labels y (n,), one progress bar per epoch
 (loss and accuracy), a checkpoint after every epoch and resumption from the last one.
 
@@ -212,11 +212,14 @@ class Trainer:
 
     def batches(self, n: int, g: torch.Generator) -> list[torch.Tensor]:
         """Index batches of one epoch: a random permutation without repetition, split in
-        batch_size; a last batch of a single segment is dropped (batch norm needs two)"""
+        batch_size; a last batch of a single segment is dropped (batch norm needs two);
+        with ``max_batches`` only the first max_batches (the smoke profile's cap)"""
         order = torch.randperm(n, generator=g)
         parts = list(order.split(self.config.batch_size))
         if len(parts) > 1 and len(parts[-1]) == 1:
             parts = parts[:-1]
+        if self.config.max_batches:
+            parts = parts[:self.config.max_batches]
         return parts
 
     def fit(self, model: nn.Module, X, y, *, seed: int = 0) -> list[dict]:
@@ -299,7 +302,7 @@ class Trainer:
             lr = optimizer.param_groups[0]["lr"]
             scheduler.step()
             self.history.append({"epoch": epoch + 1, "loss": loss_sum.item() / seen,
-                                 "accuracy": correct.item() / seen, "lr": lr,
+                                 "accuracy": correct.item() / seen, "lr": lr, "segments": seen,
                                  "seconds": time.perf_counter() - start})
             self.save_checkpoint(epoch + 1, model, optimizer, scheduler, fingerprint)
         return self.history

@@ -25,8 +25,7 @@ import numpy as np
 import torch
 
 from ascnb.book import (book_dataset, dataset_label, draw_events, glue, make_experiment,
-                        plot_spectrogram, run_or_load)
-from ascnb.experiments import load_trained_model
+                        plot_spectrogram, run_or_load, trained_model)
 from ascnb.features import band_frequencies, extract, feature_config
 
 data = book_dataset(dataset, data_root)
@@ -37,7 +36,8 @@ exp = make_experiment("pbcnn-models", model="pb-cnn", preset="pbcnn",
                       seeds=seeds, epochs=epochs, device=device)
 records = run_or_load(exp, results_dir)
 record = records.iloc[0].to_dict()
-model, normaliser = load_trained_model(record)
+model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
+normaliser = model.normaliser
 model.eval()
 test_fold = record["fold"]
 
@@ -45,7 +45,8 @@ test_fold = record["fold"]
 # ## Attention over three test clips
 #
 # Each clip of the test fold is cut into 3 s segments as in training; the pixel weights $W_k$
-# of every segment are mapped back onto the input's grid and averaged where segments overlap.
+# of every segment and every stage are mapped back onto the input's grid (stage $s$ sees it
+# pooled by $2^{s-1}$), averaged over the four stages, and averaged where segments overlap.
 
 # %%
 config = feature_config("logmel", n_mels=128)
@@ -64,7 +65,8 @@ for row, i in zip(axes, chosen):
         with torch.no_grad():
             _, weights = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
             on_input = model.attention_on_input(weights)
-        pixel = on_input["pixel"][0].numpy()                        # (bands, frames)
+        maps = [v[0].numpy() for k, v in on_input.items() if k.endswith(".pixel")]
+        pixel = np.mean(maps, axis=0)          # (bands, frames), mean over the four stages
         weight_sum[:, start:start + pixel.shape[-1]] += pixel
         count[:, start:start + pixel.shape[-1]] += 1
     attention = weight_sum / np.maximum(count, 1)
@@ -80,7 +82,9 @@ for row, i in zip(axes, chosen):
 fig.tight_layout()
 glue("pbcnn_fig9", fig, display=False)
 plt.show()
-glue("pbcnn_fig9_gamma", float(model.attention.gamma) if hasattr(model, "attention") else float("nan"))
+gammas = [float(stage.attention.gamma) for stage in model.stages]
+print("learned γ per stage:", ", ".join(f"{g:.3f}" for g in gammas))
+glue("pbcnn_fig9_gamma", ", ".join(f"{g:.3f}" for g in gammas))
 
 # %% [markdown]
 # ## Summary

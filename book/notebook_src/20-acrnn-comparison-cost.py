@@ -40,7 +40,7 @@ results = {
                                              **common), results_dir),
     "ACRNN": run_or_load(make_experiment("acrnn-attention-augmentation", model="acrnn",
                                          preset="acrnn", features={"kind": "gammatone"},
-                                         segmentation="acrnn", overrides={"augment": True},
+                                         segmentation="acrnn", augment=True,
                                          **common), results_dir),
 }
 table = results_table(results, {k: paper.loc[k, column] for k in results}, dataset=label,

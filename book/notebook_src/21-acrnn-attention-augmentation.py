@@ -39,7 +39,7 @@ for (model, augment), name in rows.items():
         continue
     exp = make_experiment("acrnn-attention-augmentation", model=model, preset="acrnn",
                           features={"kind": "gammatone"}, segmentation="acrnn",
-                          overrides={"augment": augment}, **common)
+                          augment=augment, **common)
     results[name] = run_or_load(exp, results_dir)
 
 # %% [markdown]

@@ -38,7 +38,7 @@ def train(model, **model_params):
                               "attention_at") == 10 else "acrnn-placement-scaling",
                           model=model, model_params=model_params, preset="acrnn",
                           features={"kind": "gammatone"}, segmentation="acrnn",
-                          overrides={"augment": True}, **common)
+                          augment=True, **common)
     return run_or_load(exp, results_dir)
 
 

@@ -29,7 +29,7 @@ data = book_dataset(dataset, data_root)
 label = dataset_label(data)
 exp = make_experiment("acrnn-attention-augmentation", model="acrnn", preset="acrnn",
                       features={"kind": "gammatone"}, segmentation="acrnn",
-                      overrides={"augment": True}, dataset=dataset, data_root=data_root,
+                      augment=True, dataset=dataset, data_root=data_root,
                       profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
 records = run_or_load(exp, results_dir)
 matrix = confusion_matrix(records)

@@ -27,8 +27,7 @@ import numpy as np
 import torch
 
 from ascnb.book import (book_dataset, dataset_label, draw_events, glue, make_experiment,
-                        plot_spectrogram, run_or_load)
-from ascnb.experiments import load_trained_model
+                        plot_spectrogram, run_or_load, trained_model)
 from ascnb.features import band_frequencies, extract, feature_config
 
 data = book_dataset(dataset, data_root)
@@ -38,10 +37,11 @@ for scale in ["sigmoid", "softmax"]:
     exp = make_experiment("acrnn-placement-scaling", model="acrnn",
                           model_params={"attention_at": attention_at, "attention_scale": scale},
                           preset="acrnn", features={"kind": "gammatone"}, segmentation="acrnn",
-                          overrides={"augment": True}, dataset=dataset, data_root=data_root,
+                          augment=True, dataset=dataset, data_root=data_root,
                           profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
     record = run_or_load(exp, results_dir).iloc[0].to_dict()
-    model, normaliser = load_trained_model(record)
+    model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
+    normaliser = model.normaliser
     models[scale] = (model.eval(), normaliser, record["fold"])
 
 # %%

@@ -20,7 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from ascnb.runner import GENERATED_DIR, NotebookError, ParameterError, run_notebook  # noqa: E402
+from ascnb.runner import (GENERATED_DIR, NotebookError, ParameterError,  # noqa: E402
+                          notebook_parameters, run_notebook)
 
 # book order; the value says whether the notebook is about ESC (runs on real ESC-10 in CI)
 NOTEBOOKS = {
@@ -46,7 +47,12 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", default="quick", choices=["smoke", "quick", "paper"])
     parser.add_argument("--esc10", default=None, help="real ESC-10 folder (ESC notebooks run on it too)")
     parser.add_argument("--only", nargs="*", default=None, help="run only these notebooks")
+    parser.add_argument("--results-dir", default=None,
+                        help="where records are read and written (default: results/, but "
+                             "_build/smoke-results/ for the smoke profile, never committed)")
     args = parser.parse_args(argv)
+    results_dir = args.results_dir or (str(REPO / "_build" / "smoke-results")
+                                       if args.profile == "smoke" else None)
 
     esc10 = Path(args.esc10).resolve() if args.esc10 else None
     if esc10 is not None and not (esc10 / "meta" / "esc50.csv").is_file():
@@ -59,6 +65,9 @@ def main(argv=None) -> int:
         if esc10 is not None and NOTEBOOKS[name]:
             runs = [("synthetic", {}, REPO / "_build" / "smoke-synthetic"),
                     ("esc10", {"dataset": "esc10", "data_root": str(esc10)}, GENERATED_DIR)]
+        if results_dir is not None and "results_dir" in notebook_parameters(name):
+            runs = [(label, {**extra, "results_dir": results_dir}, output_dir)
+                    for label, extra, output_dir in runs]
         for label, extra, output_dir in runs:
             start = time.perf_counter()
             try:
