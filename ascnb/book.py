@@ -367,6 +367,38 @@ def trained_model(experiment, record: dict, results_dir: str | Path = "results")
     return experiments.load_trained_model(again)
 
 
+def clip_attention(model, X: np.ndarray) -> dict[str, np.ndarray]:
+    """A trained model's attention over a whole clip, on the clip's own bands × frames grid
+
+    X: features of one clip (channels, bands, frames). The clip is cut into the segments the
+    model was trained on (its input length, hop half of it), each normalised with the model's
+    training-fold ``normaliser`` (plus one segment ending at the clip's end when the hops miss
+    its tail); every attention map is mapped back onto the input grid
+    (``attention_on_input``) and averaged where segments overlap. Returns {key: array}: frame
+    weights (frames,) or pixel maps (bands, frames), keys as ``model.attention_axes``.
+    """
+    import torch
+
+    length = model.input_shape[-1]
+    n_frames = X.shape[-1]
+    sums, counts = {}, np.zeros(n_frames)
+    starts = list(range(0, max(n_frames - length, 0) + 1, max(length // 2, 1)))
+    if starts[-1] + length < n_frames:
+        starts.append(n_frames - length)  # the clip's tail gets a segment of its own
+    for start in starts:
+        segment = model.normaliser.transform(X[None, :, :, start:start + length])
+        with torch.no_grad():
+            _, weights = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
+            on_input = model.attention_on_input(weights)
+        width = min(length, n_frames - start)
+        for key, value in on_input.items():
+            w = value[0].float().numpy()[..., :width]  # (frames,) or (bands, frames)
+            total = sums.setdefault(key, np.zeros(w.shape[:-1] + (n_frames,)))
+            total[..., start:start + width] += w
+        counts[start:start + width] += 1
+    return {key: total / np.maximum(counts, 1) for key, total in sums.items()}
+
+
 def accuracies(records: pd.DataFrame) -> pd.Series:
     """Clip accuracy of each record in percent (records may store fractions or percents)"""
     if records is None or len(records) == 0:

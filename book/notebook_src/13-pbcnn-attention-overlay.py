@@ -22,10 +22,9 @@ n_clips = 3
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
-from ascnb.book import (book_dataset, dataset_label, draw_events, glue, make_experiment,
-                        plot_spectrogram, run_or_load, trained_model)
+from ascnb.book import (book_dataset, clip_attention, dataset_label, draw_events, glue,
+                        make_experiment, plot_spectrogram, run_or_load, trained_model)
 from ascnb.features import band_frequencies, extract, feature_config
 
 data = book_dataset(dataset, data_root)
@@ -37,8 +36,6 @@ exp = make_experiment("pbcnn-models", model="pb-cnn", preset="pbcnn",
 records = run_or_load(exp, results_dir)
 record = records.iloc[0].to_dict()
 model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
-normaliser = model.normaliser
-model.eval()
 test_fold = record["fold"]
 
 # %% [markdown]
@@ -56,20 +53,8 @@ chosen = list(test.groupby("label").head(1).index[:n_clips])
 fig, axes = plt.subplots(len(chosen), 2, figsize=(12, 2.8 * len(chosen)), squeeze=False)
 for row, i in zip(axes, chosen):
     X = extract(config, data.read(i))                             # (1, bands, frames)
-    length = model.input_shape[-1] if hasattr(model, "input_shape") else 150
-    starts = list(range(0, max(X.shape[-1] - length, 0) + 1, length // 2))
-    weight_sum = np.zeros(X.shape[1:])
-    count = np.zeros(X.shape[1:])
-    for start in starts:
-        segment = normaliser.transform(X[None, :, :, start:start + length])
-        with torch.no_grad():
-            _, weights = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
-            on_input = model.attention_on_input(weights)
-        maps = [v[0].numpy() for k, v in on_input.items() if k.endswith(".pixel")]
-        pixel = np.mean(maps, axis=0)          # (bands, frames), mean over the four stages
-        weight_sum[:, start:start + pixel.shape[-1]] += pixel
-        count[:, start:start + pixel.shape[-1]] += 1
-    attention = weight_sum / np.maximum(count, 1)
+    maps = clip_attention(model, X)                              # {stage: (bands, frames)}
+    attention = np.mean([m for k, m in maps.items() if k.endswith(".pixel")], axis=0)
     clip = data.clips.iloc[i]
     plot_spectrogram(row[0], X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
                      title=f"{clip['category']}: log-mel")

@@ -24,10 +24,9 @@ attention_at = 2
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
-import torch
 
-from ascnb.book import (book_dataset, dataset_label, draw_events, glue, make_experiment,
-                        plot_spectrogram, run_or_load, trained_model)
+from ascnb.book import (book_dataset, clip_attention, dataset_label, draw_events, glue,
+                        make_experiment, plot_spectrogram, run_or_load, trained_model)
 from ascnb.features import band_frequencies, extract, feature_config
 
 data = book_dataset(dataset, data_root)
@@ -41,37 +40,26 @@ for scale in ["sigmoid", "softmax"]:
                           profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
     record = run_or_load(exp, results_dir).iloc[0].to_dict()
     model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
-    normaliser = model.normaliser
-    models[scale] = (model.eval(), normaliser, record["fold"])
+    models[scale] = (model, record["fold"])
 
 # %%
 config = feature_config("gammatone")
 band_hz = band_frequencies(config)
 wanted = [c for c in categories if c in data.classes] or list(data.classes[:4])
-fold = models["sigmoid"][2]
+fold = models["sigmoid"][1]
 _, test = data.split(fold)
 fig, axes = plt.subplots(len(wanted), 1, figsize=(9, 2.6 * len(wanted)), squeeze=False)
 for ax, category in zip(axes[:, 0], wanted):
     i = int(test.index[test["category"] == category][0])
     X = extract(config, data.read(i))                            # (2, 128, frames)
-    length = 128
     plot_spectrogram(ax, X[0], hop_seconds=config.hop_seconds, band_hz=band_hz, title=category)
     twin = ax.twinx()
     for scale, colour in [("sigmoid", "cyan"), ("softmax", "orange")]:
-        model, normaliser, _ = models[scale]
-        weights = np.zeros(X.shape[-1])
-        count = np.zeros(X.shape[-1])
-        for start in range(0, max(X.shape[-1] - length, 0) + 1, length // 2):
-            segment = normaliser.transform(X[None, :, :, start:start + length])
-            with torch.no_grad():
-                _, attention = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
-                frames = model.attention_on_input(attention)
-            w = next(iter(frames.values()))[0].numpy()
-            w = w if w.ndim == 1 else w.mean(axis=0)
-            weights[start:start + len(w)] += w / w.max()
-            count[start:start + len(w)] += 1
+        model = models[scale][0]
+        w = next(iter(clip_attention(model, X).values()))      # (frames,): one attention layer
+        w = w if w.ndim == 1 else w.mean(axis=0)
         t = np.arange(X.shape[-1]) * config.hop_seconds
-        twin.plot(t, weights / np.maximum(count, 1), color=colour, label=scale)
+        twin.plot(t, w / max(w.max(), 1e-12), color=colour, label=scale)
     twin.set_ylim(0, 1.05)
     twin.set_ylabel("weight (max 1)")
     twin.legend(fontsize=7, loc="upper right")

@@ -24,10 +24,9 @@ max_clips = 40
 # %%
 import numpy as np
 import pandas as pd
-import torch
 
-from ascnb.book import (book_dataset, dataset_label, format_ci, glue, make_experiment, mean_ci,
-                        run_or_load, trained_model)
+from ascnb.book import (book_dataset, clip_attention, dataset_label, format_ci, glue,
+                        make_experiment, mean_ci, run_or_load, trained_model)
 from ascnb.features import band_frequencies, extract, feature_config
 
 data = book_dataset(dataset, data_root)
@@ -57,7 +56,8 @@ candidates = {
 # the sum over frames inside any foreground event. Chance is the fraction of such frames. For
 # pixel attention the map over bands × frames is normalised the same way and its mass inside
 # the events' time–frequency boxes is compared with the boxes' share of the grid. Stages are
-# averaged after each stage's map is normalised; overlapping segments are averaged.
+# averaged after each stage's map is normalised (``ascnb.book.clip_attention`` maps them onto
+# the clip and averages overlapping segments).
 
 # %%
 def event_mask(filename, n_frames, hop_seconds, band_hz=None):
@@ -84,26 +84,14 @@ for name, spec in candidates.items():
     band_hz = band_frequencies(config)
     for record in run_or_load(exp, results_dir).to_dict("records"):
         model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
-        normaliser = model.normaliser
         _, test = data.split(record["fold"])
-        length = model.input_shape[-1]                        # segment frames of training
         for i in list(test.index[:max_clips]):
             X = extract(config, data.read(i))                 # (channels, bands, frames)
             T = X.shape[-1]
-            weights, count = np.zeros(X.shape[1:]), np.zeros(X.shape[1:])
-            pixel = False
-            for start in range(0, max(T - length, 0) + 1, length // 2):
-                segment = normaliser.transform(X[None, :, :, start:start + length])
-                with torch.no_grad():
-                    _, attention = model(torch.tensor(segment, dtype=torch.float32), return_attention=True)
-                    on_input = model.attention_on_input(attention)
-                maps = [v[0].numpy() for v in on_input.values()]      # one per attention stage
-                pixel = maps[0].ndim == 2
-                maps = [m if pixel else np.broadcast_to(m, (X.shape[1], len(m))) for m in maps]
-                w = np.mean([m / max(m.sum(), 1e-12) for m in maps], axis=0)  # (bands, frames)
-                weights[:, start:start + w.shape[-1]] += w
-                count[:, start:start + w.shape[-1]] += 1
-            weights = weights / np.maximum(count, 1)
+            maps = list(clip_attention(model, X).values())    # one per attention layer
+            pixel = maps[0].ndim == 2
+            maps = [m if pixel else np.broadcast_to(m, (X.shape[1], T)) for m in maps]
+            weights = np.mean([m / max(m.sum(), 1e-12) for m in maps], axis=0)  # (bands, frames)
             filename = data.clips.iloc[i]["filename"]
             over_time = weights.sum(axis=0) / max(weights.sum(), 1e-12)
             mask = event_mask(filename, T, config.hop_seconds)
