@@ -124,3 +124,27 @@ def test_launch_buttons_point_at_the_source_notebooks():
 def test_book_dataset_refuses_unknown_names():
     with pytest.raises(ValueError, match="unknown dataset 'esc100'"):
         book.book_dataset("esc100")
+
+
+@pytest.mark.parametrize("name, pixel", [("pb-cnn", True), ("tb-cnn", False)])
+def test_clip_attention_covers_a_whole_clip_on_the_input_grid(name, pixel):
+    import torch
+
+    from ascnb.features import Normaliser
+    from ascnb.models import build_model
+
+    torch.manual_seed(0)
+    model = build_model(name, 10, (1, 64, 150)).eval()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1, 64, 251)).astype(np.float32)  # a 5 s clip: 251 frames
+    model.normaliser = Normaliser().fit(X[None, :, :, :150])
+    maps = book.clip_attention(model, X)
+    assert set(maps) == set(model.attention_axes)
+    for key, m in maps.items():
+        assert m.shape == ((64, 251) if pixel else (251,)), key
+        assert np.all(np.isfinite(m))
+        if not pixel:  # softmax frame weights are > 0 wherever a segment covered the frame
+            assert np.all(m > 0), f"{key}: frames left uncovered"
+    # a clip shorter than the hop: one segment, the rest of the grid untouched
+    short = book.clip_attention(model, X[..., :150])
+    assert all(m.shape[-1] == 150 for m in short.values())
