@@ -324,15 +324,18 @@ def make_experiment(name: str, *, dataset: str, data_root=None, profile: str = "
     return Experiment.from_dict(experiment_fields(config))
 
 
-def run_or_load(experiment, results_dir: str | Path = "results") -> pd.DataFrame:
+def run_or_load(experiment, results_dir: str | Path = "results", *,
+                progress: bool = False) -> pd.DataFrame:
     """The records of an experiment, one row per (fold, seed): read when on disk, else trained
 
     ``run_experiment`` skips every (fold, seed) whose record exists, so a notebook whose
     records are in results/ (from a sweep, a GPU run, an earlier build) only reads them.
+    progress: progress bars of feature extraction and training (off: the book shows no bars)
     """
     from ascnb import experiments
 
-    records = experiments.run_experiment(experiment, results_dir=project_path(results_dir))
+    records = experiments.run_experiment(experiment, results_dir=project_path(results_dir),
+                                         progress=progress)
     return pd.json_normalize(records)
 
 

@@ -150,3 +150,16 @@ def test_widgets_render_offline_from_the_books_own_scripts(server):
     assert re.search(r'class="[^"]*widget-image', dom)
     shot = screenshot(f"{server}/{page}.html", "widgets-04-attention", height=4000)
     assert shot.stat().st_size > 10_000
+
+
+def test_math_is_typeset_by_the_books_own_mathjax(server):
+    page = "book/_generated/13-pbcnn-attention-overlay"
+    html = (HTML / f"{page}.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"]+)"', html)
+    mathjax = [s for s in scripts if "mathjax" in s.lower()]
+    assert mathjax and all("://" not in s for s in mathjax), mathjax
+    QuietHandler.requested.clear()
+    dom = rendered_dom(f"{server}/{page}.html")
+    fetched = {path.split("?")[0] for path, status in QuietHandler.requested if status == "200"}
+    assert any(p.endswith("mathjax/tex-chtml.js") for p in fetched), fetched
+    assert "<mjx-container" in dom, "no formula typeset (MathJax did not run)"

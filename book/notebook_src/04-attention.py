@@ -196,8 +196,9 @@ with torch.no_grad():
     v, beta = pooling(h)
 print("attention pooling == mean pooling:", torch.allclose(v, h.mean(dim=1), atol=1e-6))
 frame_attention = FrameAttention(channels=2, attention_scale="softmax")
-_, A = frame_attention(X_batch)
-print("softmax frame weights sum to", float(A.sum()))
+with torch.no_grad():
+    _, A = frame_attention(X_batch)
+print("softmax frame weights sum to", A.sum().item())
 
 # %% [markdown]
 # ## Summary

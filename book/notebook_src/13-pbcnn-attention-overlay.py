@@ -67,7 +67,7 @@ for row, i in zip(axes, chosen):
 fig.tight_layout()
 glue("pbcnn_fig9", fig, display=False)
 plt.show()
-gammas = [float(stage.attention.gamma) for stage in model.stages]
+gammas = [stage.attention.gamma.detach().item() for stage in model.stages]
 print("learned γ per stage:", ", ".join(f"{g:.3f}" for g in gammas))
 glue("pbcnn_fig9_gamma", ", ".join(f"{g:.3f}" for g in gammas))
 
