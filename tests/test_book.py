@@ -148,3 +148,16 @@ def test_clip_attention_covers_a_whole_clip_on_the_input_grid(name, pixel):
     # a clip shorter than the hop: one segment, the rest of the grid untouched
     short = book.clip_attention(model, X[..., :150])
     assert all(m.shape[-1] == 150 for m in short.values())
+
+
+def test_training_steps_count_batches_per_epoch_with_the_smoke_cap():
+    runs = pd.DataFrame({"epochs_run": [5, 5], "n_train_segments": [1440, 1440],
+                         "train_config": [{"batch_size": 1000}, {"batch_size": 1000}]})
+    assert book.training_steps(runs) == 10          # 2 batches (1000 + 440) x 5 epochs
+    flat = pd.DataFrame({"epochs_run": [1], "n_train_segments": [400],
+                         "train_config.batch_size": [8], "train_config.max_batches": [2]})
+    assert book.training_steps(flat) == 2           # the smoke profile's cap
+    assert book.training_steps(pd.DataFrame()) is None
+    table = book.results_table({"A": runs.assign(accuracy=[0.5, 0.6])}, {"A": 80.0},
+                               dataset="d", profile="quick")
+    assert table.loc["A", "steps per run"] == 10

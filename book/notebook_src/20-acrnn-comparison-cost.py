@@ -54,6 +54,12 @@ glue("acrnn_t1_verdict", verdicts.iloc[0]["verdict"])
 verdicts
 
 # %% [markdown]
+# Read the *steps per run* column before the verdict: PiczakCNN's recipe takes batches of
+# 1000 segments, so in the `smoke` and `quick` profiles it makes a handful of optimizer steps
+# where ACRNN (batch 64) makes over ten times as many, and stays near chance. There the verdict
+# is about the recipes' step counts, not the networks; only the `paper` profile (300 epochs
+# each) compares the networks as the paper did.
+#
 # ## Table 2: parameters and FLOPs per segment
 
 # %%
