@@ -18,10 +18,11 @@ def X():
     return torch.randn(3, 32, 12, 20)  # (batch, channels, freq, time)
 
 
-def test_pba_with_gamma_zero_is_the_identity_before_its_relu(X):
-    pba = PixelAttention(32)
+@pytest.mark.parametrize("pba_ws", ["tensor", "channel"])
+def test_pba_with_gamma_zero_is_the_identity_before_its_relu(X, pba_ws):
+    pba = PixelAttention(32, pba_ws=pba_ws)
     assert pba.gamma.item() == 0.0  # the documented start
-    branch, _, _ = pba.branch(X)
+    branch = pba.branch(X)[0]
     assert torch.count_nonzero(branch) == 0
     output, _ = pba(X)
     torch.testing.assert_close(output, torch.relu(X), rtol=0, atol=0)
@@ -31,17 +32,51 @@ def test_pba_with_gamma_zero_is_the_identity_before_its_relu(X):
     assert not torch.allclose(pba(X)[0], torch.relu(X))
 
 
-def test_pba_weights_and_parameters(X):
-    pba = PixelAttention(32, kernel_size=5, reduction=8, gamma_init=0.25)
+@pytest.mark.parametrize("pba_ws, ws_shape", [("tensor", (3, 32, 12, 20)), ("channel", (3, 32))])
+def test_pba_weights_and_parameters(X, pba_ws, ws_shape):
+    pba = PixelAttention(32, kernel_size=5, reduction=8, gamma_init=0.25, pba_ws=pba_ws)
     output, weights = pba(X)
     assert output.shape == X.shape and (output >= 0).all()
     assert weights["pixel"].shape == (3, 12, 20) and (weights["pixel"] >= 0).all()  # ReLU(Wk)
     assert weights["channel"].shape == (3, 32)
     assert ((weights["channel"] > 0) & (weights["channel"] < 1)).all()  # SE sigmoid
+    assert pba.branch(X)[3].shape == ws_shape  # "the output tensor Ws has the same dimension as X"
+    assert ("se_map" in weights) == (pba_ws == "tensor")
+    if pba_ws == "tensor":
+        assert weights["se_map"].shape == (3, 12, 20)  # plottable on the pixel grid
     assert pba.value.kernel_size == (5, 5) and pba.se.fc1.out_features == 32 // 8
     assert pba.gamma.item() == 0.25
     with pytest.raises(ValueError, match="kernel_size"):
         PixelAttention(32, kernel_size=4)
+    with pytest.raises(ValueError, match="pba_ws"):
+        PixelAttention(32, pba_ws="pixel")
+
+
+def test_pba_readings_follow_eq_19_each_in_its_own_way(X):
+    """Both readings written out from the equations, and different computations on the same weights"""
+    torch.manual_seed(2)
+    tensor = PixelAttention(32, gamma_init=0.5, pba_ws="tensor")
+    channel = PixelAttention(32, gamma_init=0.5, pba_ws="channel")
+    # F_tr exists only in the "tensor" reading; every other weight is shared
+    extra = set(tensor.state_dict()) - set(channel.state_dict())
+    assert extra == {"transform.weight", "transform.bias"}
+    assert set(channel.state_dict()) < set(tensor.state_dict())
+    channel.load_state_dict({k: v for k, v in tensor.state_dict().items() if k not in extra})
+    with torch.no_grad():
+        Wm = tensor.value(X) * torch.relu(tensor.key(X))  # (batch, C, H, W), eq. 14
+        U = tensor.transform(X)  # F_tr, eq. 15-16
+        s_U = torch.sigmoid(tensor.se.fc2(torch.relu(tensor.se.fc1(U.mean(dim=(2, 3))))))  # eq. 17-18
+        s_X = torch.sigmoid(tensor.se.fc2(torch.relu(tensor.se.fc1(X.mean(dim=(2, 3))))))
+        expected_tensor = torch.relu(X + 0.5 * Wm * U * s_U[:, :, None, None])  # Ws = U·s
+        expected_channel = torch.relu(X + 0.5 * Wm * s_X[:, :, None, None])  # Ws = s
+        out_tensor, weights_tensor = tensor(X)
+        out_channel, weights_channel = channel(X)
+    torch.testing.assert_close(out_tensor, expected_tensor)
+    torch.testing.assert_close(out_channel, expected_channel)
+    torch.testing.assert_close(weights_tensor["pixel"], weights_channel["pixel"])  # shared Wk
+    assert not torch.allclose(out_tensor, out_channel, atol=1e-3)  # the readings differ
+    torch.testing.assert_close(weights_tensor["channel"], s_U)
+    torch.testing.assert_close(weights_channel["channel"], s_X)
 
 
 def test_squeeze_excitation_weights_one_per_channel(X):
@@ -61,6 +96,16 @@ def test_softmax_frame_attention_sums_to_one_over_frames(module, gain, X):
     assert (A > 0).all()
     # applied frame-wise, broadcast over channels and frequency (TB-CNN: n·α keeps the scale)
     torch.testing.assert_close(output, X * gain * A[:, None, None, :])
+
+
+@pytest.mark.parametrize("module, axis", [(TimeAttention(32, rescale_softmax=False), 3),
+                                          (FrequencyAttention(12, rescale_softmax=False), 2)])
+def test_softmax_attention_without_rescaling_multiplies_by_the_distribution(module, axis, X):
+    output, alpha = module(X)
+    shape = [alpha.shape[0], 1, 1, 1]
+    shape[axis] = alpha.shape[1]
+    torch.testing.assert_close(output, X * alpha.reshape(shape))  # eq. 13 as written: X ⊙ α
+    torch.testing.assert_close(alpha.sum(dim=1), torch.ones(3))
 
 
 @pytest.mark.parametrize("module", [FrameAttention(32, "sigmoid"), TimeAttention(32, "sigmoid"),

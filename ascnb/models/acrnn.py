@@ -1,6 +1,7 @@
 """The convolutional RNN and ACRNN (Zhang et al., Neurocomputing 2020, section 3.2-3.3)
 
-Book: notebooks/03-models.ipynb ("Convolutional RNN and ACRNN") and 04-attention.ipynb.
+Book: notebooks/03-models.ipynb ("One segment through every network") and
+notebooks/04-attention.ipynb ("Frame-level attention (ACRNN)").
 One class, ``ACRNN``, with the paper's layer table (section 3.2):
 
     l1-l2   32 filters (3,5)  -> max-pool (4,3)
@@ -53,10 +54,19 @@ Other choices:
 - ``attention_at`` ∈ {None, 2, 4, 6, 8, 10}: at l2/l4/l6/l8, ``FrameAttention`` (eq. 1-2) on the
   output of that layer (after its BN and ReLU, before the block's max-pool), scaled by
   ``attention_scale`` "softmax" (over frames) or "sigmoid"; at l10, ``TemporalAttentionPooling``
-  (eq. 3-4, always softmax). The CNN-layer attention is eq. 2 as written, M' = M·A (no n·A
-  rescaling as in the PB-CNN family: BN follows in the next block). Without attention at l10
-  the Bi-GRU output is averaged over time
-  (mean pooling: every step counts, the same as l10 attention with a constant score)
+  (eq. 3-4, always softmax). The CNN-layer attention is eq. 2 as written, M' = M·A, with no
+  n·A rescaling as in the PB-CNN family. At l2, l4 and l6 the next block's BN removes A's
+  overall scale; at l8 nothing does: the weighted map goes through the max-pool into the
+  Bi-GRU, so a softmax A (mean 1/T over T = 14 frames at l8) shrinks the GRU's input about
+  14-fold, a sigmoid A (each weight in (0, 1), about 0.5 at the start) about 2-fold; the
+  GRU and the dense layer then learn with that scale. Without attention at l10 the Bi-GRU
+  output is averaged over time (mean pooling: every step counts, the same as l10 attention
+  with a constant score; the paper does not say how its convolutional RNN summarises the
+  steps)
+- batch norm with the Keras defaults, ``bn_momentum`` = 0.01 (Keras' momentum 0.99: the
+  running statistics keep 99 % of their value per batch) and ``bn_eps`` = 1e-3: the paper
+  trains "using Keras library with TensorFlow backend" (section 4.1) and names no values.
+  PyTorch's own defaults are 0.1 and 1e-5
 - frame resolution of the weights (default reading): l2 every input frame, l4 and l6 3 input
   frames, l8 9, l10 18 (``attention_on_input`` maps them back)
 """
@@ -95,13 +105,14 @@ class ConvBlock(nn.Module):
     """Two conv -> BN -> ReLU layers (one block of ACRNN's table), optional frame attention, max-pool"""
 
     def __init__(self, in_channels: int, out_channels: int, kernel: tuple[int, int],
-                 pool: tuple[int, int], padding: str, attention_scale: str | None):
+                 pool: tuple[int, int], padding: str, attention_scale: str | None,
+                 bn_momentum: float, bn_eps: float):
         super().__init__()
         pad = (kernel[0] // 2, kernel[1] // 2) if padding == "same" else 0
         self.conv1 = nn.Conv2d(in_channels, out_channels, kernel, padding=pad)
-        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.bn1 = nn.BatchNorm2d(out_channels, eps=bn_eps, momentum=bn_momentum)
         self.conv2 = nn.Conv2d(out_channels, out_channels, kernel, padding=pad)
-        self.bn2 = nn.BatchNorm2d(out_channels)
+        self.bn2 = nn.BatchNorm2d(out_channels, eps=bn_eps, momentum=bn_momentum)
         self.attention = None if attention_scale is None else FrameAttention(out_channels, attention_scale)
         self.pool = pool
 
@@ -124,7 +135,8 @@ class ACRNN(AudioClassifier):
     def __init__(self, n_classes: int, input_shape: tuple[int, int, int] = (2, 128, 128), *,
                  attention_at: int | None = 10, attention_scale: str = "softmax",
                  rnn_units: int = 256, dropout: float = 0.5, padding: str = "same",
-                 axes: str = "freq-time", init_std: float | None = 0.05):
+                 axes: str = "freq-time", init_std: float | None = 0.05,
+                 bn_momentum: float = 0.01, bn_eps: float = 1e-3):
         super().__init__()
         if attention_at not in ATTENTION_LAYERS:
             raise ValueError(f"ACRNN: attention_at must be one of {ATTENTION_LAYERS}, got {attention_at!r}")
@@ -150,7 +162,8 @@ class ACRNN(AudioClassifier):
             scale = attention_scale if attention_at == layer else None
             if scale is not None:
                 self.attention_axes[f"l{layer}"] = (("time", time_stride),)
-            blocks.append(ConvBlock(in_channels, filters, kernel, pool, padding, scale))
+            blocks.append(ConvBlock(in_channels, filters, kernel, pool, padding, scale,
+                                    bn_momentum, bn_eps))
             for _ in range(2):  # two conv layers per block
                 n_bands = pooled_size(n_bands, kernel[0], 1, padding)
                 n_frames = pooled_size(n_frames, kernel[1], 1, padding)

@@ -1,12 +1,13 @@
 """Attention modules of both papers, each a few readable lines that return (output, weights)
 
-Book: notebooks/04-attention.ipynb ("Where does the network look?"). Every module takes a
+Book: notebooks/04-attention.ipynb ("Attention for audio classification"). Every module takes a
 feature map ``X`` of shape (batch, channels, freq, time) (or a sequence, for the pooling at
 ACRNN's l10) and returns ``(output, weights)``: the weights are what the book plots.
 
 PB-CNN paper (Yang et al., JAES 2020):
-- ``SqueezeExcitation``: the SE block, eq. 17-18 -> channel weights Ws (batch, C)
-- ``PixelAttention``: the PBA module, eq. 14-19 -> X + γ·(Wv ⊙ ReLU(Wk))·Ws, then ReLU
+- ``SqueezeExcitation``: the SE block, eq. 17-18 -> channel weights s (batch, C)
+- ``PixelAttention``: the PBA module, eq. 14-19 -> ReLU(X + γ·(Wv ⊙ ReLU(Wk)) ⊙ Ws), with Ws
+  the SE block's output tensor (default) or its channel weights (``pba_ws``)
 - ``FrequencyAttention``: the sub-spectrogram mechanism, section 1.2, eq. 12-13 (FB-CNN)
 - ``TimeAttention``: its mirror over frames (TB-CNN; the paper names it, gives no formula)
 
@@ -41,7 +42,7 @@ def scale_scores(scores: torch.Tensor, scale: str) -> torch.Tensor:
     return torch.sigmoid(scores)
 
 
-def gain(weights: torch.Tensor, scale: str) -> torch.Tensor:
+def gain(weights: torch.Tensor, scale: str, rescale_softmax: bool = True) -> torch.Tensor:
     """What the PB-CNN family's time/frequency attention multiplies X by: n·α for softmax, α for sigmoid
 
     A softmax distribution over n positions has mean 1/n: multiplying X by it shrinks the
@@ -49,9 +50,12 @@ def gain(weights: torch.Tensor, scale: str) -> torch.Tensor:
     before the global pooling and classifier), which slows training several-fold. n·α keeps
     the features' scale (a uniform distribution is the identity); the weights returned for
     plotting are still α, a distribution. The batch norm of the next stage would remove the
-    constant n anyway; only the last stage and the start of training see it
+    constant n anyway; only the last stage and the start of training see it.
+    ``rescale_softmax=False`` multiplies by α itself, as the paper's eq. 13 is written
     """
-    return weights * weights.shape[-1] if scale == "softmax" else weights
+    if scale == "softmax" and rescale_softmax:
+        return weights * weights.shape[-1]
+    return weights
 
 
 class SqueezeExcitation(nn.Module):
@@ -72,9 +76,12 @@ class SqueezeExcitation(nn.Module):
         self.fc2 = nn.Linear(hidden, channels)  # W2
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        z = X.mean(dim=(2, 3))  # (batch, C), squeeze
-        s = torch.sigmoid(self.fc2(F.relu(self.fc1(z))))  # (batch, C), excitation
-        return X * s[:, :, None, None], s
+        z = X.mean(dim=(2, 3))  # (batch, C), squeeze, eq. 17
+        s = torch.sigmoid(self.fc2(F.relu(self.fc1(z))))  # (batch, C), excitation, eq. 18
+        return X * s[:, :, None, None], s  # (batch, C, H, W), (batch, C)
+
+
+PBA_WS = ("tensor", "channel")
 
 
 class PixelAttention(nn.Module):
@@ -83,41 +90,83 @@ class PixelAttention(nn.Module):
     For X of shape (batch, C, H, W):
       Wv = conv c×c (C -> C) of X                        # (batch, C, H, W), "same" padding
       Wk = ReLU(conv 1×1 (C -> 1) of X)                  # (batch, 1, H, W), one weight per pixel
-      Ws = SE(X) channel weights, r = 16                 # (batch, C)
-      output = ReLU(X + γ · (Wv ⊙ Wk) · Ws)              # eq. 19, then the block's ReLU (Fig. 6)
+      Wm = Wv ⊙ Wk                                       # (batch, C, H, W), eq. 14
+      Ws = the SE block's output, ``pba_ws`` reading     # eq. 15-18
+      output = ReLU(X + γ · Wm ⊙ Ws)                     # eq. 19, then the block's ReLU (Fig. 6)
 
-    The paper's text places the ReLU on Wk (eq. 19's f) and a ReLU after the sum (Fig. 6); both
-    are here. γ is a learnable scalar, initialised to ``gamma_init`` = 0 as is the convention
-    of this family of modules (SAGAN, DANet): the block starts as ReLU(X), a plain CNN, and
-    learns how much attention to mix in. The paper says γ ∈ [0, 1] but gives no start value and
-    no clamp; we do not clamp it. ``kernel_size`` is c (the paper does not give it: 3).
+    Two readings of Ws (``pba_ws``):
+    - "tensor" (default): SENet's block as the paper writes it. F_tr is a c×c convolution
+      (C -> C, eq. 15-16) giving U; z = channel means of U (squeeze, eq. 17); s = sigmoid(W2
+      ReLU(W1 z)) (excitation, eq. 18); Ws = U rescaled channel-wise by s, (batch, C, H, W).
+      The paper says "the output tensor Ws has the same dimension as X" and spells out F_tr,
+      which only this reading uses: it is the literal one. It adds one C -> C convolution per
+      PBA (for 32..256 channels at c = 3, 0.78 M parameters over the four stages)
+    - "channel": the SE block's channel weights alone, Ws = s of shape (batch, C), squeezed from
+      X with no F_tr; the branch is Wm scaled per channel. The paper's closing sentence ("applies
+      weights to each pixel on each channel based on this global information") also fits it,
+      and it was this module's only reading before both were written down
+    A third reading, U = X (the stage's own convolution as F_tr, no extra one), would give a
+    branch quadratic in X; it is not implemented.
 
-    Returns (output, weights) with weights {"pixel": Wk (batch, H, W), "channel": Ws (batch, C)};
-    ``branch(X)`` gives γ·(Wv ⊙ Wk)·Ws alone (what the tests check at γ = 0)
+    The ReLU on Wk is eq. 19's f, the ReLU after the sum is Fig. 6's; both are here.
+
+    γ: a learnable scalar, started at ``gamma_init`` = 0 as in this family of modules (SAGAN,
+    DANet), so that the block starts as ReLU(X), a plain CNN, and learns how much attention to
+    mix in. The paper gives Γ ∈ [0, 1] and no start value. We keep γ unclamped: a bound on γ
+    does not bound what the block computes, since Wv is a convolution with free weights and
+    γ·Wv = (-γ)·(-Wv) = 1·(γ·Wv), so any branch reachable with γ ∈ R is reachable with
+    γ ∈ [0, 1]; and a hard clamp started at 0 would stop the gradient for good the first time
+    a step sends γ below 0 (torch.clamp passes no gradient outside its range), switching that
+    layer's attention off. For the same reason a small learned γ alone does not say the
+    branch is small: ``PBCNN.pba_branch_share`` measures the branch against X.
+
+    ``kernel_size`` is c (the paper does not give it: 3), used by Wv and, for "tensor", F_tr;
+    ``reduction`` is r (16, as the paper).
+
+    Returns (output, weights) with weights {"pixel": Wk (batch, H, W), "channel": s (batch, C)}
+    and, for "tensor", "se_map": Ws averaged over channels (batch, H, W), a map on the grid of
+    X. ``branch(X)`` gives γ·Wm ⊙ Ws alone (what the tests check at γ = 0).
+    Book: notebooks/04-attention.ipynb ("Pixel-based attention and γ")
     """
 
     def __init__(self, channels: int, kernel_size: int = 3, reduction: int = 16,
-                 gamma_init: float = 0.0):
+                 gamma_init: float = 0.0, pba_ws: str = "tensor"):
         super().__init__()
         if kernel_size < 1 or kernel_size % 2 == 0:
             raise ValueError(f"PixelAttention: kernel_size c must be odd and >= 1, got {kernel_size!r}")
+        if pba_ws not in PBA_WS:
+            raise ValueError(f"PixelAttention: pba_ws must be one of {PBA_WS}, got {pba_ws!r}")
+        self.pba_ws = pba_ws
         self.value = nn.Conv2d(channels, channels, kernel_size, padding=kernel_size // 2)  # Wv
         self.key = nn.Conv2d(channels, 1, kernel_size=1)  # Wk
-        self.se = SqueezeExcitation(channels, reduction)  # Ws
+        # F_tr of eq. 15-16, only in the "tensor" reading
+        self.transform = (nn.Conv2d(channels, channels, kernel_size, padding=kernel_size // 2)
+                          if pba_ws == "tensor" else None)
+        self.se = SqueezeExcitation(channels, reduction)  # eq. 17-18
         self.gamma = nn.Parameter(torch.tensor(float(gamma_init)))
 
-    def branch(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """γ·(Wv ⊙ Wk)·Ws and the weights Wk (batch, 1, H, W), Ws (batch, C)"""
+    def branch(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+        """γ·Wm ⊙ Ws and the weights Wk (batch, 1, H, W), s (batch, C), Ws
+
+        Ws is (batch, C, H, W) for "tensor", s itself (batch, C) for "channel"
+        """
         Wv = self.value(X)  # (batch, C, H, W)
-        Wk = F.relu(self.key(X))  # (batch, 1, H, W)
-        _, Ws = self.se(X)  # (batch, C)
+        Wk = F.relu(self.key(X))  # (batch, 1, H, W), f(Wk) of eq. 19
         Wm = Wv * Wk  # (batch, C, H, W), eq. 14
-        return self.gamma * Wm * Ws[:, :, None, None], Wk, Ws
+        if self.transform is not None:
+            U = self.transform(X)  # (batch, C, H, W), F_tr, eq. 15-16
+            Ws, s = self.se(U)  # Ws = U · s: (batch, C, H, W); s: (batch, C), eq. 17-18
+            return self.gamma * Wm * Ws, Wk, s, Ws  # (batch, C, H, W), eq. 19
+        _, s = self.se(X)  # (batch, C), eq. 17-18 on X
+        return self.gamma * Wm * s[:, :, None, None], Wk, s, s  # (batch, C, H, W), eq. 19
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        attended, Wk, Ws = self.branch(X)
-        output = F.relu(X + attended)  # eq. 19 and the ReLU of Fig. 6
-        return output, {"pixel": Wk[:, 0], "channel": Ws}
+        attended, Wk, s, Ws = self.branch(X)  # attended: (batch, C, H, W)
+        output = F.relu(X + attended)  # (batch, C, H, W), eq. 19 and the ReLU of Fig. 6
+        weights = {"pixel": Wk[:, 0], "channel": s}  # (batch, H, W), (batch, C)
+        if self.transform is not None:
+            weights["se_map"] = Ws.mean(dim=1)  # (batch, H, W)
+        return output, weights
 
 
 class FrequencyAttention(nn.Module):
@@ -126,21 +175,23 @@ class FrequencyAttention(nn.Module):
     For X of shape (batch, C, H, W): average over time (δ1) and then over channels (δ2) gives
     F (batch, H); a fully connected layer H -> H gives one score per frequency bin, scaled to
     the attention distribution α (softmax over frequency by default, sigmoid as an option);
-    the output is X ⊙ α broadcast over channels and frames, times H for softmax (``gain``).
+    the output is X ⊙ α broadcast over channels and frames, times H for softmax (``gain``;
+    ``rescale_softmax=False``: X ⊙ α as eq. 13 writes it).
     The FC layer fixes H, so the module is built for one number of bands (the model computes H
     from its input shape).
     Returns (output, α (batch, H))
     """
 
-    def __init__(self, n_bins: int, attention_scale: str = "softmax"):
+    def __init__(self, n_bins: int, attention_scale: str = "softmax", rescale_softmax: bool = True):
         super().__init__()
         self.scale = check_scale(attention_scale, "FrequencyAttention")
+        self.rescale_softmax = rescale_softmax
         self.fc = nn.Linear(n_bins, n_bins)
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         profile = X.mean(dim=3).mean(dim=1)  # (batch, H): δ1 over time, then δ2 over channels
         alpha = scale_scores(self.fc(profile), self.scale)  # (batch, H)
-        return X * gain(alpha, self.scale)[:, None, :, None], alpha
+        return X * gain(alpha, self.scale, self.rescale_softmax)[:, None, :, None], alpha  # (batch, C, H, W)
 
 
 class TimeAttention(nn.Module):
@@ -150,21 +201,24 @@ class TimeAttention(nn.Module):
     frames (3 s segments and whole clips): average over frequency -> (batch, C, W); a 1-D
     convolution over frames (C -> 1, kernel ``kernel_size`` = 3) scores each frame from its
     channels and its neighbours; softmax over frames (default) or sigmoid gives β (batch, W);
-    the output is X ⊙ β broadcast over channels and frequency, times W for softmax (``gain``).
+    the output is X ⊙ β broadcast over channels and frequency, times W for softmax (``gain``;
+    ``rescale_softmax=False``: X ⊙ β).
     (An FC layer over the time axis, the literal mirror of the sub-spectrogram FC, would fix
     the number of frames.)
     Returns (output, β (batch, W))
     """
 
-    def __init__(self, channels: int, attention_scale: str = "softmax", kernel_size: int = 3):
+    def __init__(self, channels: int, attention_scale: str = "softmax", kernel_size: int = 3,
+                 rescale_softmax: bool = True):
         super().__init__()
         self.scale = check_scale(attention_scale, "TimeAttention")
+        self.rescale_softmax = rescale_softmax
         self.score = nn.Conv1d(channels, 1, kernel_size, padding=kernel_size // 2)
 
     def forward(self, X: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         profile = X.mean(dim=2)  # (batch, C, W): average over frequency
         beta = scale_scores(self.score(profile)[:, 0], self.scale)  # (batch, W)
-        return X * gain(beta, self.scale)[:, None, None, :], beta
+        return X * gain(beta, self.scale, self.rescale_softmax)[:, None, None, :], beta  # (batch, C, H, W)
 
 
 class FrameAttention(nn.Module):

@@ -1,6 +1,6 @@
 """PiczakCNN (Piczak, MLSP 2015): the ACRNN paper's baseline (Table 1) and its Table 2 cost row
 
-Book: notebooks/03-models.ipynb ("The baseline of ACRNN"). Input (2, 60, 41): 60 log-mel
+Book: notebooks/03-models.ipynb ("One segment through every network"). Input (2, 60, 41): 60 log-mel
 bands x 41 frames (short segments, ~0.95 s at 22.05 kHz, hop 512) x (static, delta).
 
     conv 80 filters 57×6 (freq × time), stride 1×1, ReLU  -> (80, 4, 36)
