@@ -9,12 +9,16 @@ import pandas as pd
 import pytest
 import torch
 
-from ascnb.models import MODELS, build_model, default_input_shape, model_parameters
+from ascnb.features import FEATURE_CONFIGS, feature_config
+from ascnb.models import (MODELS, ModelSpec, build_model, default_input_shape, model_parameters,
+                          register_model, unregister_model)
+from ascnb.models.base import AudioClassifier
 from ascnb.models.cost import cost_table, model_cost
+from ascnb.train.presets import PRESETS
 
 torch.set_num_threads(2)
 
-LOGMEL_MODELS = ("valenti", "cnn", "tb-cnn", "fb-cnn", "pb-cnn")
+LOGMEL_MODELS = [name for name, spec in MODELS.items() if spec.features == "logmel"]
 ACRNN_VARIANTS = [(None, "softmax")] + [(at, scale) for at in (2, 4, 6, 8)
                                         for scale in ("softmax", "sigmoid")] + [(10, "softmax")]
 
@@ -97,8 +101,136 @@ def test_pb_cnn_parameters_reach_the_modules():
                         channels=(8, 16, 32, 64))
     pba = model.stages[1].attention
     assert pba.value.kernel_size == (5, 5) and pba.se.fc1.out_features == 16 // 4
+    assert pba.pba_ws == "tensor" and pba.transform.kernel_size == (5, 5)  # the default reading
     assert all(stage.attention.gamma.item() == pytest.approx(0.1) for stage in model.stages)
     assert model.classifier.in_features == 64
+    channel = build_model("pb-cnn", 10, (1, 60, 150), pba_ws="channel")
+    assert all(stage.attention.transform is None for stage in channel.stages)
+    with pytest.raises(ValueError, match="pba_ws"):
+        build_model("pb-cnn", 10, pba_ws="pixel")
+
+
+def test_pb_cnn_kernel_and_pool_sizes_are_parameters():
+    model = build_model("tb-cnn", 10, (1, 64, 100), kernel_size=5, pool_size=3)
+    assert all(stage.conv.kernel_size == (5, 5) for stage in model.stages)
+    assert [axes[0][1] for axes in model.attention_axes.values()] == [1, 3, 9, 27]
+    logits, weights = model(torch.randn(2, 1, 64, 100), return_attention=True)
+    assert logits.shape == (2, 10)
+    assert [w.shape[1] for w in weights.values()] == [100, 33, 11, 3]  # frames // 3 per stage
+    assert model.attention_on_input(weights)["stage4"].shape == (2, 100)
+    with pytest.raises(ValueError, match="27 bands"):
+        build_model("cnn", 10, (1, 20, 100), pool_size=3)
+    with pytest.raises(ValueError, match="kernel_size"):
+        build_model("cnn", 10, kernel_size=4)
+
+
+def test_pba_gammas_report_each_stage_and_the_branch_share_follows_gamma():
+    torch.manual_seed(0)
+    model = build_model("pb-cnn", 10, (1, 32, 40), channels=(8, 16, 32, 64))
+    assert model.pba_gammas() == {f"stage{s}": 0.0 for s in (1, 2, 3, 4)}
+    with torch.no_grad():
+        for s, stage in enumerate(model.stages):
+            stage.attention.gamma.fill_(0.1 * (s + 1))
+    assert model.pba_gammas() == pytest.approx({"stage1": 0.1, "stage2": 0.2, "stage3": 0.3,
+                                                "stage4": 0.4})
+    assert build_model("cnn", 10).pba_gammas() == {}
+    X = torch.randn(3, 1, 32, 40)
+    share = model.pba_branch_share(X)
+    assert set(share) == {"stage1", "stage2", "stage3", "stage4"} and all(v > 0 for v in share.values())
+    with torch.no_grad():
+        model.stages[0].attention.gamma.fill_(0.2)  # stage 1's input does not depend on γ
+    assert model.pba_branch_share(X)["stage1"] == pytest.approx(2 * share["stage1"], rel=1e-5)
+    assert model.training  # the measurement left the mode as it found it
+    with torch.no_grad():
+        for stage in model.stages:
+            stage.attention.gamma.zero_()
+    assert model.pba_branch_share(X) == {f"stage{s}": 0.0 for s in (1, 2, 3, 4)}
+
+
+# batch norm (momentum, eps) by the framework of the paper whose experiments use the model:
+# PB-CNN's PyTorch 1.0.1 defaults, ACRNN's Keras defaults (momentum 0.99 = PyTorch's 0.01)
+FRAMEWORK_BN = {"pbcnn": (0.1, 1e-5), "acrnn": (0.01, 1e-3)}
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_batch_norm_layers_carry_their_papers_framework_defaults(name):
+    model = build_model(name, 10)
+    layers = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    if not layers:  # PiczakCNN has no batch norm, so no parameters for it
+        assert "bn_momentum" not in model_parameters(name)
+        return
+    momentum, eps = FRAMEWORK_BN[MODELS[name].paper]
+    assert all((bn.momentum, bn.eps) == (momentum, eps) for bn in layers)
+    changed = build_model(name, 10, bn_momentum=0.3, bn_eps=1e-4)
+    assert all((m.momentum, m.eps) == (0.3, 1e-4) for m in changed.modules()
+               if isinstance(m, torch.nn.BatchNorm2d))
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_every_registered_model_takes_its_features_and_says_whether_it_attends(name):
+    spec = MODELS[name]
+    assert spec.features in FEATURE_CONFIGS and spec.preset in PRESETS
+    config = feature_config(spec.features)  # the feature's defaults give the model's input
+    assert spec.input_shape[:2] == (config.channels, config.n_bands)
+    shape = default_input_shape(name)
+    weights = check_logits(build_model(name, 10), torch.randn(2, *shape), 10)
+    assert bool(weights) == spec.has_attention
+
+
+class TinyNet(AudioClassifier):
+    """Global average over bands and frames, then a dense layer: the smallest registrable network"""
+
+    def __init__(self, n_classes, input_shape, *, width: int = 8):
+        super().__init__()
+        self.input_shape, self.n_classes, self.attention_axes = tuple(input_shape), n_classes, {}
+        self.hidden = torch.nn.Linear(input_shape[0], width)
+        self.classifier = torch.nn.Linear(width, n_classes)
+
+    def forward(self, X, return_attention=False):
+        self.check_input(X)
+        logits = self.classifier(torch.relu(self.hidden(X.mean(dim=(2, 3)))))  # (batch, n_classes)
+        return (logits, {}) if return_attention else logits
+
+
+@pytest.fixture
+def tiny_model():
+    spec = register_model(ModelSpec(name="tiny", cls=TinyNet, input_shape=(1, 16, 20),
+                                    features="logmel", has_attention=False, paper="pbcnn",
+                                    preset="pbcnn", cost_rows=(({}, None), ({"width": 2}, None))))
+    yield spec
+    if "tiny" in MODELS:
+        unregister_model("tiny")
+
+
+def test_a_registered_model_is_built_listed_and_costed(tiny_model):
+    from ascnb.models import DEFAULT_INPUT_SHAPES, LOGMEL_MODELS
+
+    model = build_model("tiny", 3)
+    assert model(torch.randn(2, 1, 16, 20)).shape == (2, 3) and model.name == "tiny"
+    assert model_parameters("tiny") == ["width"]
+    assert build_model("tiny", 3, width=5).hidden.out_features == 5
+    assert "tiny" in LOGMEL_MODELS and DEFAULT_INPUT_SHAPES["tiny"] == (1, 16, 20)
+    rows = cost_table()
+    tiny = rows[rows.model == "tiny"]
+    assert list(tiny.params) == ["", "width=2"]
+    assert list(tiny.n_params) == [1 * 8 + 8 + 8 * 10 + 10, 1 * 2 + 2 + 2 * 10 + 10]
+    with pytest.raises(ValueError, match="already registered"):
+        register_model(tiny_model)
+    unregister_model("tiny")
+    with pytest.raises(ValueError, match="unknown model 'tiny'"):
+        build_model("tiny", 3)
+
+
+def test_register_model_refuses_specs_that_cannot_build():
+    common = dict(input_shape=(1, 16, 20), features="logmel", has_attention=False, paper="pbcnn",
+                  preset="pbcnn")
+    with pytest.raises(ValueError, match="fixed parameter"):
+        register_model(ModelSpec(name="bad", cls=TinyNet, fixed={"depth": 2}, **common))
+    with pytest.raises(ValueError, match="cost row"):
+        register_model(ModelSpec(name="bad", cls=TinyNet, cost_rows=(({"depth": 2}, None),), **common))
+    with pytest.raises(ValueError, match="paper"):
+        register_model(ModelSpec(name="bad", cls=TinyNet, **{**common, "paper": "dcase"}))
+    assert "bad" not in MODELS
 
 
 def calibrate_batch_norm(model, X):

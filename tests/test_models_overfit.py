@@ -9,7 +9,7 @@ import torch
 
 from ascnb.data.audio import read_audio
 from ascnb.features import extract, feature_config
-from ascnb.models import build_model
+from ascnb.models import MODELS, build_model
 
 torch.set_num_threads(2)
 
@@ -51,11 +51,12 @@ def attention_parameters(model) -> dict[str, torch.Tensor]:
             if "attention" in name or name.startswith("pooling.")}
 
 
-CASES = [("valenti", "logmel", {}), ("cnn", "logmel", {}), ("tb-cnn", "logmel", {}),
-         ("fb-cnn", "logmel", {}), ("pb-cnn", "logmel", {}), ("crnn", "gammatone", {}),
-         ("acrnn", "gammatone", {}), ("acrnn", "gammatone", {"attention_at": 2, "attention_scale": "sigmoid"}),
-         ("acrnn", "gammatone", {"attention_at": 6, "attention_scale": "softmax"}),
-         ("piczak", "piczak", {})]
+# every registered network on its own feature, plus ACRNN's CNN-layer attention and the
+# other reading of PBA's Ws
+CASES = [(name, spec.features, {}) for name, spec in MODELS.items()] + [
+    ("acrnn", "gammatone", {"attention_at": 2, "attention_scale": "sigmoid"}),
+    ("acrnn", "gammatone", {"attention_at": 6, "attention_scale": "softmax"}),
+    ("pb-cnn", "logmel", {"pba_ws": "channel"})]
 
 
 @pytest.mark.parametrize("name, kind, params", CASES, ids=[f"{c[0]}-{c[2]}" if c[2] else c[0] for c in CASES])
@@ -64,8 +65,7 @@ def test_model_overfits_a_tiny_batch_of_real_features(name, kind, params, esc10_
     torch.manual_seed(0)
     model = build_model(name, len(CLASSES), tuple(X.shape[1:]), **params)
     attention = attention_parameters(model)
-    has_attention = name not in ("valenti", "cnn", "crnn", "piczak")
-    assert bool(attention) == has_attention
+    assert bool(attention) == MODELS[name].has_attention
     start = {key: p.detach().clone() for key, p in attention.items()}
     lr = 1e-4 if name == "piczak" else 1e-3  # 25 M weights in two dense layers: a smaller step
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -84,5 +84,6 @@ def test_model_overfits_a_tiny_batch_of_real_features(name, kind, params, esc10_
         assert p.grad is not None and torch.count_nonzero(p.grad) > 0, key
         assert not torch.equal(p.detach(), start[key]), key
     if name == "pb-cnn":
-        gammas = [stage.attention.gamma.item() for stage in model.stages]
-        assert all(abs(g) > 1e-4 for g in gammas), gammas  # γ left 0 in every stage
+        gammas = model.pba_gammas()
+        assert len(gammas) == 4, gammas
+        assert all(abs(g) > 1e-4 for g in gammas.values()), gammas  # γ left 0 in every stage

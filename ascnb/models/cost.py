@@ -1,6 +1,6 @@
 """Parameters and FLOPs per segment of every network, beside the ACRNN paper's Table 2
 
-Book: notebooks/03-models.ipynb ("What do the networks cost?"). ``model_cost`` runs one
+Book: notebooks/03-models.ipynb ("Cost beside the ACRNN paper's Table 2"). ``model_cost`` runs one
 forward pass of a batch of one segment under ``torch.utils.flop_counter.FlopCounterMode``:
 no hand-counted formulas. What it counts: matrix products and convolutions, 2 FLOPs per
 multiply-add, including the GRUs (they run as matrix products per time step); not the
@@ -31,21 +31,18 @@ Table 2 exactly in the readings that reproduce it (rows "piczak, pool_padding=sa
 "crnn/acrnn, padding=valid, axes=time-freq", 10 classes); see ascnb.models.piczak and
 ascnb.models.acrnn. Our defaults follow the papers' text instead (those rows without params)."""
 
-# (model name, build params, paper row of ACRNN Table 2 or None); inputs are default_input_shape
-COST_ROWS = (
-    ("piczak", {}, "PiczakCNN"),
-    ("piczak", {"pool_padding": "same"}, "PiczakCNN"),
-    ("crnn", {}, "convolutional RNN"),
-    ("crnn", {"padding": "valid", "axes": "time-freq"}, "convolutional RNN"),
-    ("acrnn", {}, "ACRNN"),
-    ("acrnn", {"padding": "valid", "axes": "time-freq"}, "ACRNN"),
-    ("acrnn", {"attention_at": 2, "attention_scale": "sigmoid"}, None),
-    ("valenti", {}, None),
-    ("cnn", {}, None),
-    ("tb-cnn", {}, None),
-    ("fb-cnn", {}, None),
-    ("pb-cnn", {}, None),
-)
+def cost_rows() -> list[tuple[str, dict, str | None]]:
+    """(model name, build params, row of ACRNN Table 2 or None) of every registered model's cost rows"""
+    from ascnb.models.registry import MODELS
+
+    return [(name, dict(params), paper_row) for name, spec in MODELS.items()
+            for params, paper_row in spec.cost_rows]
+
+
+def __getattr__(name: str):
+    if name == "COST_ROWS":  # the former constant, now read from the registry
+        return tuple(cost_rows())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def model_cost(model: torch.nn.Module, input_shape: tuple[int, int, int]) -> dict[str, int]:
@@ -68,14 +65,15 @@ def model_cost(model: torch.nn.Module, input_shape: tuple[int, int, int]) -> dic
 def cost_table(n_classes: int = 10) -> pd.DataFrame:
     """Parameters and FLOPs per segment of every network beside ACRNN Table 2 (``NOTES`` explains the gap)
 
-    One row per (model, parameters) of ``COST_ROWS`` at its default input shape; n_classes = 10
+    One row per cost row of every registered model (``cost_rows()``, the specs'
+    ``cost_rows``) at its default input shape; n_classes = 10
     (ESC-10, the class count for which Table 2's parameter counts match)
     """
     from ascnb.models import build_model, default_input_shape
 
     paper = paper_table("acrnn", "table2_complexity")
     rows = []
-    for name, params, paper_row in COST_ROWS:
+    for name, params, paper_row in cost_rows():
         input_shape = default_input_shape(name)
         cost = model_cost(build_model(name, n_classes, input_shape, **params), input_shape)
         rows.append({
