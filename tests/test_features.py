@@ -160,6 +160,49 @@ def test_gammatone_bank_from_spafe_shape_and_peaks():
     assert gammatone_filterbank(config) is bank  # built once per config
 
 
+def glasberg_moore_erb(f_hz: np.ndarray) -> np.ndarray:
+    """Equivalent rectangular bandwidth of the auditory filter at f (Glasberg & Moore 1990), Hz"""
+    return 24.7 * (4.37 * f_hz / 1000 + 1)
+
+
+def measured_erb(bank: np.ndarray, bin_hz: float) -> np.ndarray:
+    """Equivalent rectangular bandwidth of each filter's power response: ∫|H|^2 df / max |H|^2
+
+    spafe's rows are magnitude responses |H| (peak 1): their square is the filter's power response
+    """
+    power = bank.astype(np.float64) ** 2
+    return power.sum(axis=1) * bin_hz / power.max(axis=1)
+
+
+@pytest.mark.parametrize("erb_exponent, within", [(1, True), (4, False)])
+def test_gammatone_bandwidths_are_glasberg_moore_erbs(erb_exponent, within):
+    """Measured on a fine frequency grid (n_fft 2^16: 0.67 Hz bins, 45 bins across the narrowest filter)
+
+    Tolerance 2 %: a 4th-order gammatone with b = 1.019·ERB has an ERB of 1.019·5π/16 = 1.0004 ERB,
+    and the sum over 0.67 Hz bins is exact to well below 1 %; spafe's default exponent 4 misses by
+    29 % at 550 Hz, far outside it (the negative control)
+    """
+    config = feature_config("gammatone", erb_exponent=erb_exponent, n_fft=2 ** 16)
+    bank = gammatone_filterbank(config)  # (bands, n_fft // 2 + 1), built the way extract builds it
+    centres = band_frequencies(config)
+    bands = [int(np.argmin(np.abs(centres - f))) for f in (100, 550, 1000, 4000, 10000)]
+    erb = measured_erb(bank[bands], SR / config.n_fft)
+    relative_error = erb / glasberg_moore_erb(centres[bands]) - 1
+    if within:
+        assert np.all(np.abs(relative_error) < 0.02), dict(zip(centres[bands].round(), relative_error))
+    else:
+        assert relative_error[1] < -0.2, relative_error  # 550 Hz: narrower than the ERB
+    assert config.order == erb_exponent  # the name spafe's gammatone_filter_banks takes
+
+
+def test_gammatone_default_is_the_standard_erb_and_the_old_name_is_gone():
+    assert GammatoneConfig().erb_exponent == 1
+    with pytest.raises(ValueError, match="unknown parameter.*order"):
+        feature_config("gammatone", order=4)
+    with pytest.raises(ValueError, match="erb_exponent must be an integer"):
+        feature_config("gammatone", erb_exponent=1.5)
+
+
 def test_extract_rejects_bad_waveforms():
     config = feature_config("logmel")
     with pytest.raises(ValueError, match="mono"):

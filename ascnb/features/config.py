@@ -15,10 +15,11 @@ Three kinds, all taking the dataset's 44.1 kHz mono clip as input (``sample_rate
   Output (1, n_mels, frames); a 5 s ESC clip gives 251 frames, a 30 s DCASE clip 1501.
 - ``GammatoneConfig`` (kind "gammatone"): ACRNN section 3.1. Hamming window of 1024 samples
   (23 ms at 44.1 kHz), hop 512 (50% overlap), power spectrum, the 128-band gammatone filterbank
-  of spafe (4th order, peaks normalised to 1), log, and the delta (first temporal derivative,
-  librosa.feature.delta) as a second channel. The paper gives no frequency range: we use
-  50 Hz (the usual lowest centre of Ellis' gammatonegram; spafe's default 0 Hz would put a
-  filter on DC) to the Nyquist frequency. Output (2, 128, frames); 431 frames for 5 s.
+  of spafe (4th-order filters, peaks normalised to 1), log, and the delta (first temporal
+  derivative, librosa.feature.delta) as a second channel. The paper gives no frequency range:
+  we use 50 Hz (the usual lowest centre of Ellis' gammatonegram; spafe's default 0 Hz would put
+  a filter on DC) to the Nyquist frequency. Bandwidths: Glasberg & Moore's ERB,
+  ``erb_exponent`` = 1 (see the class). Output (2, 128, frames); 431 frames for 5 s.
 - ``PiczakConfig`` (kind "piczak"): Piczak (2015), the ACRNN paper's baseline. The clip is
   resampled to 22050 Hz, then a 1024-sample window (librosa's default Hann, as Piczak's code
   used librosa's defaults) with hop 512, 60 mel bands, log, delta. Output (2, 60, frames);
@@ -104,7 +105,7 @@ class _FeatureConfig:
             if isinstance(value, (int, float)) and not value > 0:
                 raise ValueError(f"{name}: {key} must be positive, got {value!r}")
         for key in ("n_mels", "n_bands", "sample_rate", "resample_rate", "win_length",
-                    "hop_length", "n_fft", "order", "delta_width"):
+                    "hop_length", "n_fft", "erb_exponent", "delta_width"):
             value = self.__dict__.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
                 raise ValueError(f"{name}: {key} must be an integer, got {value!r}")
@@ -194,7 +195,16 @@ class GammatoneConfig(_FeatureConfig):
     """ACRNN log-gammatone spectrogram + delta (section 3.1) -> (2, n_bands, frames)
 
     win_length / hop_length: Hamming window of 1024 samples at 44.1 kHz, hop 512 (50% overlap)
-    n_bands: 128 gammatone filters from spafe (order ``order``), centres fmin..fmax on the ERB scale
+    n_bands: 128 gammatone filters from spafe, centres fmin..fmax on the ERB scale
+    erb_exponent: p in spafe's bandwidth formula (Slaney's), ERB(f) = ((f / 9.26449)^p +
+      24.7^p)^(1/p), which spafe calls ``order`` (passed as ``order=``, the ``order`` property).
+      It is not the filter order: spafe always builds 4th-order gammatones, with b = 1.019·ERB.
+      p = 1 (default) is Glasberg & Moore's ERB = 24.7·(4.37 f/1000 + 1), the scale spafe
+      spaces the centres on: each filter's power response |H|^2 then has exactly that
+      equivalent rectangular bandwidth (84 Hz at 550 Hz, 131 Hz at 1 kHz; -3 dB width 0.89 ERB).
+      spafe's default p = 4 narrows the low and middle bands (60 Hz instead of 84 Hz at 550 Hz,
+      -29 %; 106 instead of 131 Hz at 1 kHz) and tends to f / 9.26 above ~3 kHz; the paper
+      names no bandwidth, so the standard one is ours (tests/test_features.py measures it)
     delta: add librosa.feature.delta(width=delta_width) of the log spectrogram as channel 1
     """
 
@@ -206,7 +216,7 @@ class GammatoneConfig(_FeatureConfig):
     n_bands: int = 128
     fmin: float = 50.0
     fmax: float | None = None
-    order: int = 4
+    erb_exponent: int = 1
     log: str = "db"
     amin: float = 1e-10
     delta: bool = True
@@ -219,6 +229,11 @@ class GammatoneConfig(_FeatureConfig):
     @property
     def fft_size(self) -> int:
         return self.n_fft
+
+    @property
+    def order(self) -> int:
+        """spafe's name for ``erb_exponent`` (``gammatone_filter_banks(order=...)``), not a filter order"""
+        return self.erb_exponent
 
 
 @dataclass(frozen=True)
