@@ -1,7 +1,9 @@
 """The published numbers of both papers, the single source of every "paper" column
 
 Transcribed from ``shared/papers/paper-tables.yaml`` into ``ascnb/paper_tables.yaml``;
-never used as a test expectation for our own runs.
+never used as a test expectation for our own runs. One key differs from the shared file:
+``pbcnn.context.dcase2016_official_baseline`` (77.2) is ``..._dev`` there, but the paper names
+no data set for it.
 """
 
 from __future__ import annotations

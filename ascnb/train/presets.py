@@ -12,8 +12,9 @@ Sources and choices
   mixup_alpha=0.2 and waveform_augment=1 switch them on (off in the preset).
 - "pbcnn": PB-CNN section 3.2 names only Adam and categorical cross-entropy (PyTorch 1.0.1).
   Our choice: PyTorch's Adam defaults (lr 1e-3, betas 0.9/0.999), batch 64 (as ACRNN),
-  50 epochs (about 17,000 steps over the ~22,000 DCASE 2016 training segments), no L2, no
-  schedule.
+  50 epochs, no L2, no schedule. A DCASE 2016 training fold holds ~880 of the 1,170 clips,
+  ~16,700 segments of 3 s with 50% overlap (19 per clip), 262 batches of 64: about 13,000
+  steps in 50 epochs. (The paper's "about 22,000" segments count all 1,170 clips.)
 - "piczak": Piczak 2015 (MLSP), section 3: SGD with Nesterov momentum 0.9, L2 0.001 for each
   layer; learning rate 0.002, batches of 1000 segments and 300 epochs are the values we
   recall from that paper for ESC-10/ESC-50 (it is not among ../shared/papers: unverified).
