@@ -12,7 +12,7 @@ from ascnb.data import load_dataset
 
 
 def test_summary_of_the_real_esc10(esc10_root, capsys):
-    assert main(["data", "summary", "--dataset", "esc50", "--root", str(esc10_root), "--subset", "esc10"]) == 0
+    assert main(["data", "summary", "--dataset", "esc10", "--root", str(esc10_root)]) == 0
     out = capsys.readouterr().out
     assert "clips: 400" in out and "44100 Hz × 400" in out
     assert "total duration: 2003.5 s" in out  # headers, not the cropped 5.00 s

@@ -19,7 +19,7 @@ CLIP_SAMPLES = 220_500
 
 @pytest.fixture(scope="module")
 def esc10(esc10_root):
-    return load_dataset("esc50", esc10_root, subset="esc10")
+    return load_dataset("esc10", esc10_root)
 
 
 def test_esc10_counts(esc10):
@@ -86,9 +86,9 @@ def test_esc10_restrict(esc10):
 def test_unknown_names_are_refused(esc10_root):
     with pytest.raises(ValueError, match="unknown dataset 'esc100'.*esc50"):
         load_dataset("esc100", esc10_root)
-    with pytest.raises(ValueError, match="unknown ESC-50 subset 'esc20'"):
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['subset'\] for dataset 'esc50'"):
         load_dataset("esc50", esc10_root, subset="esc20")
-    with pytest.raises(ValueError, match="protocol"):
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['protocol'\]"):
         load_dataset("esc50", esc10_root, protocol="eval")
 
 
@@ -129,6 +129,32 @@ def test_extracted_archive_folder_is_found(tiny_esc50, tmp_path_factory):
     parent = tmp_path_factory.mktemp("root")
     shutil.copytree(tiny_esc50, parent / "ESC-50-master")
     assert len(load_esc50(parent).clips) == 6
+
+
+def test_esc50_and_esc10_are_two_datasets_found_where_the_download_puts_them(
+        tiny_esc50, tmp_path_factory, monkeypatch):
+    """`data download esc50` extracts DATA/ESC-50-master: both names find it there, esc50
+    means all its classes and esc10 the ten, and they are two experiments"""
+    from ascnb.experiment import Experiment
+
+    data = tmp_path_factory.mktemp("data")
+    shutil.copytree(tiny_esc50, data / "ESC-50-master")
+    monkeypatch.setenv("ASCNB_DATA", str(data))
+    monkeypatch.setenv("ASCNB_SHARED", str(data / "no-shared"))
+    esc50, esc10 = load_dataset("esc50"), load_dataset("esc10")
+    assert len(esc50.classes) == 3 and esc50.name == "esc50"
+    assert len(esc10.classes) == 2 and esc10.name == "esc10"
+    assert Experiment(dataset="esc50").config_hash() != Experiment(dataset="esc10").config_hash()
+
+
+def test_a_missing_dataset_names_where_it_was_looked_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("ASCNB_DATA", str(tmp_path))
+    monkeypatch.setenv("ASCNB_SHARED", str(tmp_path / "shared"))
+    with pytest.raises(DatasetError) as error:
+        load_dataset("esc10")
+    message = str(error.value)
+    assert str(tmp_path / "ESC-10") in message and str(tmp_path / "ESC-50-master") in message
+    assert "data download esc50" in message
 
 
 def test_listed_but_missing_file(tiny_esc50):

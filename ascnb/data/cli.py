@@ -1,7 +1,7 @@
 """``python -m ascnb data …``: summary of a dataset, synthetic scenes, downloads
 
 Book: notebooks/01-data.ipynb. Commands:
-  data summary --dataset esc50|dcase2016|synthetic --root PATH [--subset esc10] [--protocol cv|eval]
+  data summary --dataset esc10|esc50|dcase2016|synthetic [--root PATH] [--protocol cv|eval]
   data synth --out DIR [--classes N --clips-per-class N --duration S --snr-min DB --snr-max DB
                         --seed N --folds N]
   data download NAME [--root PATH]
@@ -15,6 +15,7 @@ import sys
 
 def register(subparsers) -> None:
     from ascnb.data.downloads import ALIASES, REGISTRY
+    from ascnb.data.registry import DATASETS
     from ascnb.data.synthetic import DEFAULTS
 
     parser = subparsers.add_parser("data", help="datasets: summary, synthetic scenes, downloads",
@@ -23,10 +24,10 @@ def register(subparsers) -> None:
     commands.required = True
 
     summary = commands.add_parser("summary", help="clips per class and fold, duration, sample rates")
-    summary.add_argument("--dataset", required=True, choices=["esc50", "dcase2016", "synthetic"])
-    summary.add_argument("--root", help="dataset folder (default: under $ASCNB_DATA or ./data)")
-    summary.add_argument("--subset", choices=["esc10"], help="ESC-50 subset")
-    summary.add_argument("--protocol", default="cv", choices=["cv", "eval"], help="DCASE 2016 protocol")
+    summary.add_argument("--dataset", required=True, choices=list(DATASETS))
+    summary.add_argument("--root", help="dataset folder (default: found under $ASCNB_DATA or ./data)")
+    summary.add_argument("--protocol", default=None, choices=["cv", "eval"],
+                         help="DCASE 2016 protocol (default cv)")
     summary.set_defaults(handler=run_summary)
 
     synth = commands.add_parser("synth", help="write a synthetic-scenes set (ESC-50 layout)")
@@ -47,7 +48,8 @@ def run_summary(args: argparse.Namespace) -> int:
     from ascnb.data import AudioError, DatasetError, load_dataset, summarise
 
     try:
-        dataset = load_dataset(args.dataset, args.root, subset=args.subset, protocol=args.protocol)
+        params = {"protocol": args.protocol} if args.protocol else {}
+        dataset = load_dataset(args.dataset, args.root, **params)
         print(summarise(dataset))
     except (DatasetError, AudioError, ValueError) as error:
         print(f"data summary: {error}", file=sys.stderr)

@@ -17,21 +17,10 @@ import pandas as pd
 import soundfile as sf
 
 from ascnb.data.audio import SAMPLE_RATE, AudioError, read_audio
-
-REPO = Path(__file__).resolve().parents[2]
-
+from ascnb.paths import data_root  # noqa: F401 (re-exported: ascnb.data.data_root)
 
 class DatasetError(ValueError):
     """A dataset folder that cannot be used: wrong layout, missing column, missing listed file"""
-
-
-def data_root(root: str | Path | None = None) -> Path:
-    """Where datasets live: ``root`` if given, else $ASCNB_DATA, else <repo>/data"""
-    if root is not None:
-        return Path(root).expanduser()
-    if os.environ.get("ASCNB_DATA"):
-        return Path(os.environ["ASCNB_DATA"]).expanduser()
-    return REPO / "data"
 
 
 @dataclass(frozen=True, eq=False)
