@@ -15,7 +15,7 @@ import sys
 COMMANDS = {
     "data": "ascnb.data.cli",
     "models": "ascnb.models.cli",
-    "run-experiment": "ascnb.experiments",
+    "run-experiment": "ascnb.experiment.cli",
     "run": "ascnb.runner",
     "sweep": "ascnb.sweep",
 }

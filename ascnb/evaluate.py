@@ -9,9 +9,10 @@ scores of all its segments, and each paper does this, and counts accuracy, its o
 - accuracy "overall" (ACRNN): correct clips over all clips of a fold
 
 Accuracies are fractions in [0, 1] (multiply by 100 for the papers' percent).
-Across seeds: mean, standard deviation (ddof=1) and a 95% confidence interval from the
-t-distribution; two configurations are compared on matched (fold, seed) pairs with a paired
-t-test and a bootstrap confidence interval of the mean difference.
+Across folds and seeds: mean, standard deviation (ddof=1) and a 95% confidence interval from
+the t-distribution; two configurations are compared on matched (fold, seed) pairs: the mean
+difference with its t-interval, and the paired t-test. This is the book's one home for
+statistics (``ascnb.report`` formats what is computed here).
 """
 
 from __future__ import annotations
@@ -22,8 +23,19 @@ from scipy import stats
 
 DECISIONS = ("sum_log", "mean_prob")
 ACCURACIES = ("class_mean", "overall")
+# how each paper decides a clip and counts accuracy, by training preset
+PAPER_RULES: dict[str, dict] = {
+    "pbcnn": {"decision": "sum_log", "accuracy": "class_mean"},    # PB-CNN eq. 20-21, 3.1.1
+    "acrnn": {"decision": "mean_prob", "accuracy": "overall"},     # ACRNN 4.1
+    "piczak": {"decision": "mean_prob", "accuracy": "overall"},    # as ACRNN reports it
+}
 # smallest probability whose log is taken (a segment that gives a class exactly 0)
 TINY = 1e-300
+
+
+def summed_confusion(records) -> np.ndarray:
+    """Sum of the records' confusion matrices (rows: true class, columns: predicted)"""
+    return np.sum([np.asarray(c) for c in records["confusion"]], axis=0)
 
 
 def check_choice(value: str, known: tuple, what: str) -> None:
@@ -65,13 +77,13 @@ def clip_decisions(probs: np.ndarray, clip_index: np.ndarray, rule: str = "sum_l
 
 
 def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
-    """(K, K) counts: row = true class, column = predicted class"""
+    """(K, K) counts: row = true class, column = predicted class (scikit-learn's, every class kept)"""
+    from sklearn.metrics import confusion_matrix as sklearn_confusion
+
     y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"y_true {y_true.shape} and y_pred {y_pred.shape} differ in shape")
-    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(matrix, (y_true, y_pred), 1)
-    return matrix
+    return sklearn_confusion(y_true, y_pred, labels=np.arange(n_classes)).astype(np.int64)
 
 
 def per_class_accuracy(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> np.ndarray:
@@ -123,19 +135,18 @@ def evaluate_clips(probs: np.ndarray, clip_index: np.ndarray, y_clips: np.ndarra
 
 
 def mean_ci(values, confidence: float = 0.95) -> dict:
-    """mean, std (ddof=1), n and the t-distribution confidence interval of the mean"""
-    values = np.asarray(values, dtype=np.float64)
-    values = values[~np.isnan(values)]
+    """mean, std (ddof=1), n, the half-width ``half`` and bounds of the t-distribution
+    confidence interval of the mean; NaN values are dropped. n = 0: mean NaN; n = 1: no interval"""
+    values = np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=np.float64)
     n = len(values)
-    if n == 0:
-        raise ValueError("mean_ci of no values")
-    mean = float(values.mean())
-    if n == 1:
-        return {"mean": mean, "std": float("nan"), "n": 1, "ci_low": float("nan"),
-                "ci_high": float("nan")}
+    mean = float(values.mean()) if n else float("nan")
+    if n < 2:
+        return {"mean": mean, "std": float("nan"), "n": n, "half": float("nan"),
+                "ci_low": float("nan"), "ci_high": float("nan")}
     std = float(values.std(ddof=1))
     half = float(stats.t.ppf(0.5 + confidence / 2, df=n - 1)) * std / np.sqrt(n)
-    return {"mean": mean, "std": std, "n": n, "ci_low": mean - half, "ci_high": mean + half}
+    return {"mean": mean, "std": std, "n": n, "half": half, "ci_low": mean - half,
+            "ci_high": mean + half}
 
 
 def fold_means(records: pd.DataFrame, value: str = "accuracy",
@@ -162,13 +173,14 @@ def summarise_seeds(records: pd.DataFrame, value: str = "accuracy",
 
 
 def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy", *,
-                      n_resamples: int = 10_000, confidence: float = 0.95,
-                      seed: int = 0) -> dict:
+                      confidence: float = 0.95) -> dict:
     """Is configuration ``b`` better than ``a``? Records matched on (fold, seed)
 
     a, b: records (columns fold, seed, ``value``). Differences d = b - a over the matched
-    pairs; paired t-test (scipy.stats.ttest_rel) and a percentile bootstrap CI of mean(d).
-    Returns n_pairs, mean_a, mean_b, mean_diff, t, p_value, ci_low, ci_high
+    pairs: their mean, the t-distribution CI of the mean (``mean_ci``) and the paired t-test
+    (scipy.stats.ttest_rel). Fewer than 2 pairs, or no spread: t, p and the CI are NaN
+    (a zero-spread difference has CI [d, d]). Returns n_pairs, mean_a, mean_b, mean_diff,
+    half, ci_low, ci_high, t, p_value
     """
     keys = ["fold", "seed"]
     for name, table in (("a", a), ("b", b)):
@@ -179,18 +191,15 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy",
             raise ValueError(f"paired_comparison: records {name} hold several rows for one "
                              "(fold, seed); filter them to one configuration first")
     pairs = a[keys + [value]].merge(b[keys + [value]], on=keys, suffixes=("_a", "_b"))
-    if len(pairs) < 2:
-        raise ValueError(f"paired_comparison needs at least 2 matched (fold, seed) pairs, "
-                         f"found {len(pairs)}")
     x, y = pairs[f"{value}_a"].to_numpy(float), pairs[f"{value}_b"].to_numpy(float)
     d = y - x
-    if np.allclose(d, d[0]):  # no spread: the test and the bootstrap are degenerate
-        t, p, low, high = float("nan"), float("nan"), float(d[0]), float(d[0])
-    else:
-        t, p = stats.ttest_rel(y, x)
-        boot = stats.bootstrap((d,), np.mean, n_resamples=n_resamples, method="percentile",
-                               confidence_level=confidence, rng=np.random.default_rng(seed))
-        low, high = float(boot.confidence_interval.low), float(boot.confidence_interval.high)
-    return {"n_pairs": len(pairs), "mean_a": float(x.mean()), "mean_b": float(y.mean()),
-            "mean_diff": float(d.mean()), "t": float(t), "p_value": float(p),
-            "ci_low": low, "ci_high": high}
+    ci = mean_ci(d, confidence)
+    t = p = float("nan")
+    if len(d) >= 2 and not np.allclose(d, d[0]):
+        t, p = (float(v) for v in stats.ttest_rel(y, x))
+    elif len(d) >= 2:  # every pair differs by the same amount: no spread, the interval is a point
+        ci.update(half=0.0, ci_low=float(d[0]), ci_high=float(d[0]))
+    return {"n_pairs": len(pairs), "mean_a": float(x.mean()) if len(x) else float("nan"),
+            "mean_b": float(y.mean()) if len(y) else float("nan"), "mean_diff": ci["mean"],
+            "half": ci["half"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "t": t,
+            "p_value": p}

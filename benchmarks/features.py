@@ -115,7 +115,7 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=str(REPO / "benchmarks" / "out" / "features.json"))
     args = parser.parse_args(argv)
 
-    dataset = load_dataset("esc50", args.root, subset="esc10")
+    dataset = load_dataset("esc10", args.root)
     if args.limit:
         dataset = dataset.restrict(dataset.clips.iloc[:args.limit])
     report = {

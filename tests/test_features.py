@@ -15,7 +15,7 @@ SR = 44100
 
 @pytest.fixture(scope="module")
 def esc10(esc10_root):
-    return load_dataset("esc50", esc10_root, subset="esc10")
+    return load_dataset("esc10", esc10_root)
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from ascnb.features import (FeatureCache, Normaliser, SegmentConfig, compute_fea
 
 @pytest.fixture(scope="module")
 def esc10(esc10_root):
-    return load_dataset("esc50", esc10_root, subset="esc10")
+    return load_dataset("esc10", esc10_root)
 
 
 @pytest.fixture(scope="module")

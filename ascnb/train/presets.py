@@ -95,12 +95,6 @@ PRESETS: dict[str, dict] = {
                    nesterov=True, l2=1e-3),
 }
 
-# how each paper decides a clip and counts accuracy (ascnb.evaluate)
-PAPER_RULES: dict[str, dict] = {
-    "pbcnn": {"decision": "sum_log", "accuracy": "class_mean"},
-    "acrnn": {"decision": "mean_prob", "accuracy": "overall"},
-    "piczak": {"decision": "mean_prob", "accuracy": "overall"},  # as ACRNN reports it
-}
 
 TRAIN_KEYS = tuple(f.name for f in fields(TrainConfig))
 

@@ -1,0 +1,29 @@
+"""Experiments: configs, the catalogue of paper tables, per-fold data, the pipeline, records
+
+Book: book/intro.md ("How the experiments are trained") and book/reproduce.md.
+
+    table = load_table("acrnn-table3", dataset="esc10", profile="cpu")   # configs/acrnn-table3.yaml
+    results = table.run()               # {row: records}, trained where missing
+    records = load_records()            # every record in results/, one row each
+
+Modules: ``config`` (Experiment, profiles, the hash), ``fingerprint`` (the data's identity),
+``catalogue`` (configs/*.yaml -> tables and rows), ``fold`` (``prepare_fold``), ``pipeline``
+(``run_experiment``, ``run_one``, ``trained_model``), ``records`` (paths, reading, weights),
+``cli`` (``python -m ascnb run-experiment``).
+"""
+
+from ascnb.experiment.catalogue import Table, TableSpec, catalogue, load_table, read_table
+from ascnb.experiment.config import (CPU_EPOCHS, PROFILES, ConfigError, Experiment, Profile,
+                                     read_config_file)
+from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
+from ascnb.experiment.fold import FoldData, prepare_fold
+from ascnb.experiment.pipeline import run_experiment, run_one, trained_model
+from ascnb.experiment.records import (load_records, load_trained_model, read_record,
+                                      record_path)
+
+__all__ = [
+    "Table", "TableSpec", "catalogue", "load_table", "read_table", "CPU_EPOCHS", "PROFILES",
+    "ConfigError", "Experiment", "Profile", "read_config_file", "data_fingerprint",
+    "experiment_dataset", "FoldData", "prepare_fold", "run_experiment", "run_one",
+    "trained_model", "load_records", "load_trained_model", "read_record", "record_path",
+]

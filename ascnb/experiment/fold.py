@@ -1,0 +1,97 @@
+"""One fold's data, ready for a network: the pipeline's and the attention figures' common step
+
+Book: notebooks/13, 24 and 30 (attention over whole clips) use it beside the pipeline.
+
+    data = prepare_fold(exp, dataset, features, fold=1)
+    data.X_train, data.y_train       # normalised training segments (n, C, F, T) and labels
+    data.X_test, data.clip_of_test   # normalised test segments and the test clip of each
+
+The steps: the corpus's split of ``fold`` -> the training clips' features (+ the cached
+augmented copies when the recipe asks for them) -> segments -> a ``Normaliser`` fitted on the
+training segments only (the experiment's rule: one mean/std per channel for both papers) ->
+the same statistics applied to the test segments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class FoldData:
+    """Everything one (experiment, fold) trains and tests on"""
+
+    fold: object
+    train_clips: pd.DataFrame
+    test_clips: pd.DataFrame
+    X_train: np.ndarray          # (n_train_segments, C, F, T), normalised
+    y_train: np.ndarray          # (n_train_segments,)
+    X_test: np.ndarray           # (n_test_segments, C, F, T), normalised
+    clip_of_test: np.ndarray     # (n_test_segments,) position of each segment's clip in test_clips
+    y_test_clips: np.ndarray     # (n_test_clips,)
+    normaliser: object
+    classes: tuple
+
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        return tuple(int(s) for s in self.X_train.shape[1:])
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+
+def check_split(dataset, fold, train_clips: pd.DataFrame, test_clips: pd.DataFrame) -> None:
+    """Refuse a split a network cannot learn from: no test clip, or test classes never trained"""
+    if len(test_clips) == 0:
+        raise ValueError(f"{dataset.name}: fold {fold} has no test clip")
+    if len(train_clips) == 0:
+        raise ValueError(f"{dataset.name}: fold {fold} leaves no training clip")
+    untrained = sorted(set(test_clips["label"]) - set(train_clips["label"]))
+    if untrained:
+        names = [dataset.classes[label] for label in untrained]
+        raise ValueError(f"{dataset.name} ({dataset.root}): fold {fold} tests class(es) {names} "
+                         f"that no training clip has ({len(train_clips)} training clips); "
+                         "is the dataset complete?")
+
+
+def prepare_fold(exp, dataset, features: list[np.ndarray], fold, *, cache_dir=None,
+                 n_jobs=None, progress: bool = False) -> FoldData:
+    """The normalised segments of ``fold`` (see the module docstring)
+
+    exp: an Experiment; dataset: ``experiment_dataset(exp)``; features: one (C, F, T) array per
+    clip of ``dataset`` (``ascnb.features.compute_features``)
+    """
+    from ascnb.features import Normaliser, segment
+    from ascnb.train import augmented_features
+
+    exp = exp.resolve()
+    segments = exp.segment_config()
+    recipe = exp.train_config()
+    labels = dataset.clips["label"].to_numpy()
+    train_clips, test_clips = dataset.split(fold)
+    check_split(dataset, fold, train_clips, test_clips)
+    train_pos, test_pos = train_clips.index.to_numpy(), test_clips.index.to_numpy()
+
+    train_features = [features[i] for i in train_pos]
+    y_train_clips = labels[train_pos]
+    if recipe.waveform_augment:  # stretched and pitch-shifted copies, computed once and cached
+        extra, source = augmented_features(dataset.restrict(train_clips), exp.feature_config(),
+                                           recipe.waveform_augment, cache_dir=cache_dir,
+                                           n_jobs=n_jobs, progress=progress)
+        train_features += extra
+        y_train_clips = np.concatenate([y_train_clips, y_train_clips[source]])
+    X_train, clip_of_train = segment(train_features, segments)  # (n, C, F, T)
+    X_test, clip_of_test = segment([features[i] for i in test_pos], segments)
+    if segments.length is None and X_test.shape[-1] != X_train.shape[-1]:
+        raise ValueError("no-split segmentation needs clips of one length in train and test")
+
+    normaliser = Normaliser(per=exp.normalise).fit(X_train)  # training fold only
+    return FoldData(fold=fold, train_clips=train_clips, test_clips=test_clips,
+                    X_train=normaliser.transform(X_train), y_train=y_train_clips[clip_of_train],
+                    X_test=normaliser.transform(X_test), clip_of_test=clip_of_test,
+                    y_test_clips=labels[test_pos], normaliser=normaliser,
+                    classes=tuple(dataset.classes))

@@ -1,0 +1,143 @@
+"""Result records on disk: where each lives, reading them back, and the trained weights
+
+Book: book/reproduce.md ("What a record holds"). One JSON record per (experiment, fold,
+seed) at ``results/<config hash>/fold<f>-seed<s>.json``: keyed by the config hash alone (the
+experiment and the data's fingerprint), so two tables that share a row share its records;
+the row's name and table are metadata inside. A record that cannot be read (truncated,
+empty, not a record) is named, set aside as ``NAME.corrupt``, and treated as missing, so the
+next run redoes it.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+from ascnb import paths
+
+REQUIRED = ("config_hash", "fold", "seed", "accuracy")
+
+
+class CorruptRecordWarning(UserWarning):
+    """A record or checkpoint that could not be read was set aside"""
+
+
+def record_path(results_dir: str | Path | None, config_hash: str, fold, seed) -> Path:
+    return paths.results_dir(results_dir) / config_hash / f"fold{fold}-seed{seed}.json"
+
+
+def set_aside(path: Path, why: str) -> Path:
+    """Rename an unreadable file to NAME.corrupt (replacing an older one) and warn naming it"""
+    aside = path.with_name(path.name + ".corrupt")
+    try:
+        path.replace(aside)
+    except OSError:
+        aside = path
+    warnings.warn(f"{path}: {why}; set aside as {aside.name}, the run will be redone",
+                  CorruptRecordWarning, stacklevel=3)
+    return aside
+
+
+def read_record(path: str | Path) -> dict | None:
+    """The record at ``path``; None when it is absent or unreadable (then set aside, with a warning)"""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    try:
+        record = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        set_aside(path, f"unreadable result record ({error})")
+        return None
+    if not isinstance(record, dict) or any(key not in record for key in REQUIRED):
+        missing = [k for k in REQUIRED if not isinstance(record, dict) or k not in record]
+        set_aside(path, f"not a result record (missing {missing})")
+        return None
+    return record
+
+
+def iter_records(results_dir: str | Path | None = None):
+    """(path, record) of every readable record under results_dir"""
+    root = paths.results_dir(results_dir)
+    for path in sorted(root.glob("*/fold*-seed*.json")):
+        record = read_record(path)
+        if record is not None:
+            yield path, record
+
+
+def load_records(results_dir: str | Path | None = None, **filters):
+    """Every record under results_dir as one tidy pandas DataFrame (one row per record)
+
+    The record's own keys are columns; the config's fields are columns too (model, preset,
+    features, …) and its mappings are flattened ("model_params.attention_at",
+    "overrides.num_epochs"), as are package versions ("packages.torch").
+    filters: column=value (or a list/tuple of accepted values), e.g. model="acrnn", fold=1
+    """
+    import pandas as pd
+
+    rows = []
+    for path, record in iter_records(results_dir):
+        config = record.get("config", {})
+        row = {k: v for k, v in record.items() if k != "config"}
+        for key, value in config.items():
+            if key in ("folds", "seeds"):
+                continue
+            row.setdefault(key, value)
+        row["record_path"] = str(path)
+        rows.append(row)
+    if not rows:
+        return pd.DataFrame()
+    nested = ("dataset_params", "feature_params", "model_params", "overrides", "packages")
+    table = pd.json_normalize(rows, max_level=0)
+    for column in nested:
+        if column in table.columns:
+            flat = pd.json_normalize(table[column].tolist()).add_prefix(f"{column}.")
+            flat.index = table.index
+            table = pd.concat([table.drop(columns=[column]), flat], axis=1)
+    for column, value in filters.items():
+        if column not in table.columns:
+            raise ValueError(f"load_records: unknown filter column {column!r}; columns: "
+                             f"{', '.join(table.columns)}")
+        accepted = list(value) if isinstance(value, (list, tuple, set)) else [value]
+        table = table[table[column].isin(accepted)]
+    return table.reset_index(drop=True)
+
+
+def weights_path(record: dict, runs: str | Path | None = None) -> Path:
+    """Where a record's trained weights are (or would be) on this machine"""
+    return (paths.runs_dir(runs) / record["config_hash"] / f"fold{record['fold']}-seed{record['seed']}"
+            / "model.pt")
+
+
+def load_trained_model(record, runs: str | Path | None = None, device: str = "cpu"):
+    """The trained network of a record (a dict or a load_records row), in eval mode
+
+    Attributes added: ``normaliser`` (Normaliser of its training fold), ``classes``,
+    ``feature_config`` (dict), ``segmentation`` (dict), ``record_key`` (hash, fold, seed).
+    FileNotFoundError when the weights are not on this machine (records are committed,
+    weights are not: ``ascnb.experiment.trained_model`` retrains them)
+    """
+    import torch
+
+    from ascnb.features import Normaliser
+    from ascnb.models import build_model
+
+    path = weights_path(record, runs)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: trained weights not found (runs/ is not kept with the "
+                                "results; rerun the experiment to recreate them)")
+    try:
+        state = torch.load(path, map_location=device, weights_only=False)
+    except Exception as error:  # truncated or foreign file
+        set_aside(path, f"unreadable weights ({type(error).__name__}: {error})")
+        raise FileNotFoundError(f"{path}: unreadable weights, set aside") from None
+    model = build_model(state["model"], state["n_classes"], tuple(state["input_shape"]),
+                        **state["model_params"])
+    model.load_state_dict(state["state_dict"])
+    model.to(device).eval()
+    model.normaliser = Normaliser.from_state_dict(state["normaliser"])
+    model.classes = tuple(state["classes"])
+    model.feature_config = state["feature_config"]
+    model.segmentation = state["segmentation"]
+    model.record_key = (state["config_hash"], state["fold"], state["seed"])
+    return model

@@ -1,0 +1,103 @@
+"""ascnb.experiment.config: what the hash covers, profiles, the papers' defaults, bad fields named"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import soundfile as sf
+
+from ascnb.experiment import PROFILES, ConfigError, Experiment, catalogue
+from ascnb.experiment.fingerprint import experiment_dataset
+
+from .conftest import TINY
+
+
+def test_hash_covers_what_changes_results_and_nothing_else(tiny):
+    base = Experiment(**tiny)
+    same = Experiment(**{**tiny, "name": "other", "table": "t", "folds": (2,), "seeds": (5, 6),
+                         "device": "cpu"})
+    assert base.config_hash() == same.config_hash()
+    assert base.config_hash() != Experiment(**{**tiny, "overrides": {"lr": 0.1}}).config_hash()
+    assert base.config_hash() != Experiment(**{**tiny, "model_params": {"rnn_units": 8}}).config_hash()
+    assert base.config_hash() != Experiment(**{**tiny, "normalise": "band"}).config_hash()
+
+
+def test_defaults_written_out_are_the_same_experiment(tiny):
+    base = Experiment(**tiny)
+    explicit = Experiment(**{**tiny, "model_params": {"rnn_units": 16, "attention_at": 10,
+                                                      "attention_scale": "softmax"},
+                             "overrides": {**tiny["overrides"], "momentum": 0.9},
+                             "decision": "mean_prob", "normalise": "channel",
+                             "features": "gammatone", "preset": "acrnn"})
+    assert base.experiment_hash() == explicit.experiment_hash()
+
+
+def test_the_data_is_part_of_the_key_wherever_it_lives(tiny, synth_root, tmp_path):
+    exp = Experiment(**tiny)
+    dataset = experiment_dataset(exp)
+    moved = tmp_path / "moved"
+    shutil.copytree(dataset.root, moved)
+    elsewhere = Experiment(**{**tiny, "data_root": str(moved), "dataset_params": {}})
+    assert elsewhere.config_hash() == exp.config_hash()  # same files, another folder
+    # one clip changed (another size): other data, other records
+    clip = sorted((moved / "audio").glob("*.wav"))[0]
+    audio, rate = sf.read(clip)
+    sf.write(clip, audio[: len(audio) // 2], rate)
+    assert elsewhere.config_hash() != exp.config_hash()
+
+
+def test_profiles_set_defaults_that_explicit_values_override(tiny):
+    smoke = Experiment(**tiny).resolve()
+    assert smoke.folds == (1, 2) and smoke.overrides["num_epochs"] == 1
+    mine = Experiment(**{**tiny, "overrides": {"num_epochs": 3}, "folds": (2,)}).resolve()
+    assert mine.overrides["num_epochs"] == 3 and mine.folds == (2,)
+    assert (mine.decision, mine.accuracy) == ("mean_prob", "overall")  # ACRNN's rules
+    pbcnn = Experiment(**{**tiny, "model": "pb-cnn", "model_params": {}}).resolve()
+    assert (pbcnn.decision, pbcnn.accuracy) == ("sum_log", "class_mean")
+    assert (pbcnn.features, pbcnn.preset, pbcnn.segmentation) == ("logmel", "pbcnn", {"length": 32, "hop": 32})
+    assert Experiment(model="piczak").resolve().segmentation == "piczak"
+
+
+def test_cpu_profile_compresses_the_recipe_with_its_milestones():
+    acrnn = Experiment(model="acrnn", profile="cpu").train_config()
+    epochs = PROFILES["cpu"].epochs["acrnn"]
+    assert acrnn.num_epochs == epochs and acrnn.lr_step == round(100 * epochs / 300)
+    assert Experiment(model="acrnn", profile="paper").train_config().lr_step == 100
+    kept = Experiment(model="acrnn", profile="cpu", overrides={"lr_step": 7}).train_config()
+    assert kept.lr_step == 7
+    assert Experiment(model="acrnn", profile="quick").train_config().lr_step == 100
+
+
+def test_every_table_row_normalises_as_its_paper_does():
+    """Both papers: one mean and std per input channel over the training fold"""
+    for name, spec in catalogue().items():
+        for row, exp in spec.experiments(profile="paper").items():
+            assert exp.resolve().normalise == "channel", (name, row)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"epochs": 3}, r"unknown key\(s\) \['epochs'\]"),
+    ({"profile": "fast"}, "unknown profile 'fast'"),
+    ({"seeds": ["a"]}, "seeds must be integers"),
+    ({"folds": []}, "folds must be a non-empty list"),
+    ({"clips_per_class": 2.5}, "clips_per_class must be an integer"),
+    ({"normalise": "global"}, "normalise must be one of"),
+    ({"model_params": [1]}, "model_params must be a mapping"),
+    ({"model": 3}, "model must be a model name"),
+])
+def test_bad_fields_are_named(values, message):
+    with pytest.raises(ConfigError, match=message):
+        Experiment.from_dict(values, where="x.yaml")
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"overrides": {"learning_rate": 1}}, "'learning_rate'"),
+    ({"model_params": {"units": 1}}, "'units'"),
+    ({"model": "resnet"}, "unknown model 'resnet'"),
+    ({"dataset": "esc100"}, "unknown dataset 'esc100'"),
+    ({"preset": "keras"}, "unknown training preset 'keras'"),
+])
+def test_bad_values_are_named_before_anything_runs(values, message):
+    with pytest.raises(ConfigError, match=message):
+        Experiment(**{**TINY, **values}).hashed_values()
