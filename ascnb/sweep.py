@@ -1,297 +1,222 @@
-"""``python -m ascnb sweep configs/NAME.yaml``: a grid of runs on a Dask cluster
+"""``python -m ascnb sweep configs/NAME.yaml …``: catalogue tables on a Dask cluster
 
-Book: "Reproduce it yourself" (book/reproduce.md). A sweep file names what to run and a grid:
+Book: "Reproduce it yourself" (book/reproduce.md). The sweep reads the same catalogue files
+as the notebooks and ``run-experiment`` (``ascnb.experiment.catalogue``): every row of every
+table given, on each dataset (``--dataset``, else the table's own), over the profile's folds
+and seeds, becomes one task per (row, dataset, fold, seed). A task is keyed by its record,
+``<config hash>-fold<f>-seed<s>``: rows that are the same experiment (in one table or
+several) are one task, and a task whose record exists is skipped, so a sweep stopped midway
+resumes where it stopped.
 
-    name: acrnn-table4-placement-scaling
-    kind: experiment            # or: notebook
-    base:                       # experiment: the fields of ascnb.experiments.Experiment
-      dataset: esc50            # notebook: its parameters (key "parameters" also accepted)
-      model: acrnn
-    grid:                       # cartesian product; dotted keys reach into nested dicts
-      model_params.attention_at: [2, 4, 6, 8]
-      model_params.attention_scale: [sigmoid, softmax]
-    runs:                       # optional: extra points, each merged onto base (then the grid)
-      - {model_params.attention_at: 10}
-    notebook: 10-pbcnn-mel-bands  # kind notebook only
-
-Each point of the grid becomes tasks: one per (fold, seed) for an experiment, one per point
-for a notebook. A task whose record exists is skipped, so a sweep stopped midway resumes
-where it stopped (experiment records: results/<name>/<hash>/fold<f>-seed<s>.json; notebook
-runs: results/sweeps/<sweep>/<key>.json, written after the notebook succeeded).
-
-Tasks run on a ``distributed.LocalCluster`` (one single-threaded worker per core) unless
-``--scheduler ADDRESS`` names a running scheduler, e.g. one started by dask-jobqueue on Slurm.
+Where the work runs and where records land: tasks run on a ``distributed.LocalCluster`` (one
+worker per core, unless ``--workers``) or on the cluster of ``--scheduler ADDRESS`` (e.g.
+started by dask-jobqueue on Slurm). A worker reads the data through its own ``ASCNB_DATA``
+(or the ``--data-root`` given, if that path exists there), checks that it is the data the
+client fingerprinted, trains, and RETURNS the record; the client writes every record
+atomically into its own results folder. So a cluster without shared storage still ends
+with every record on the machine that asked, and skip-if-recorded checks that machine's
+disk. A worker that dies mid-task loses only that task, which Dask gives to another worker.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
-import hashlib
-import itertools
-import json
+import logging
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import yaml
-
-REPO = Path(__file__).resolve().parents[1]
-KINDS = ("experiment", "notebook")
-SWEEP_KEYS = {"name", "description", "kind", "base", "parameters", "grid", "runs", "notebook",
-              "results_dir"}
+from ascnb.atomic import write_json
+from ascnb.experiment.catalogue import read_table
+from ascnb.experiment.config import ConfigError, Experiment
+from ascnb.experiment.records import read_record, record_path
 
 
 class SweepError(ValueError):
-    """A sweep file that cannot be expanded (names the file and what is wrong)"""
+    """A sweep that cannot be expanded or run (names the file and what is wrong)"""
 
 
-@dataclass
+@dataclass(frozen=True)
 class Task:
-    """One unit of work: an experiment at one (fold, seed), or one notebook run"""
-    kind: str
-    key: str
-    config: dict
-    record: Path                  # exists once the task is done
-    label: str = ""
-    extra: dict = field(default_factory=dict)
+    """One (experiment, fold, seed): its record's key and where the client keeps it"""
+
+    key: str                 # <config hash>-fold<f>-seed<s>: unique per record
+    experiment: dict         # Experiment fields, folds and seeds cut to this one
+    fold: object
+    seed: int
+    fingerprint: str | None  # None: the data is not on this machine (a dry run lists it anyway)
+    config_hash: str
+    record: Path | None
+    label: str
 
     def done(self) -> bool:
-        return self.record.is_file()
+        return self.record is not None and read_record(self.record) is not None
 
 
-# ---- grid expansion ----
+def fingerprint_of(exp: Experiment) -> str:
+    """The fingerprint of the data ``exp`` runs on, on this machine (a worker or the client)"""
+    from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 
-def set_dotted(config: dict, dotted: str, value) -> None:
-    """config["a"]["b"] = value for dotted == "a.b", creating dicts on the way"""
-    *parents, last = dotted.split(".")
-    node = config
-    for name in parents:
-        node = node.setdefault(name, {})
-        if not isinstance(node, dict):
-            raise SweepError(f"grid key {dotted!r}: {name!r} is not a mapping")
-    node[last] = value
+    return data_fingerprint(experiment_dataset(exp))
 
 
-def expand_grid(base: dict, grid: dict | None = None, runs: list[dict] | None = None) -> list[dict]:
-    """Every point: (each of runs, or base alone) x the cartesian product of grid
+def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client=None,
+           missing_data_ok: bool = False, **knobs) -> list[Task]:
+    """Every task of the tables ``configs`` (see the module docstring), duplicates removed
 
-    >>> [p["n_mels"] for p in expand_grid({"model": "valenti"}, {"n_mels": [60, 128]})]
-    [60, 128]
+    datasets: None: each table's own datasets; knobs: profile, folds, seeds, epochs, …
+    client: a dask Client to fingerprint datasets the client cannot read itself;
+    missing_data_ok: list tasks on data that is nowhere to be found (a dry run), keyed by the
+    experiment hash and "nodata" instead of the record's key
     """
-    grid = grid or {}
-    for key, values in grid.items():
-        if not isinstance(values, list) or not values:
-            raise SweepError(f"grid key {key!r}: expected a non-empty list, got {values!r}")
-    starts = []
-    for run in runs or [{}]:
-        start = copy.deepcopy(base)
-        for key, value in run.items():
-            set_dotted(start, key, copy.deepcopy(value))
-        starts.append(start)
-    points = []
-    for start in starts:
-        for values in itertools.product(*grid.values()):
-            point = copy.deepcopy(start)
-            for key, value in zip(grid, values):
-                set_dotted(point, key, copy.deepcopy(value))
-            if point not in points:
-                points.append(point)
-    return points
+    from ascnb.data import DatasetError, dataset_spec
 
+    tasks, seen, fingerprints = [], set(), {}
+    for config in configs:
+        try:
+            spec = read_table(config)
+        except ConfigError as error:
+            raise SweepError(str(error)) from None
+        for dataset in datasets or spec.datasets or ["synthetic"]:
+            try:
+                rows = spec.experiments(None, dataset=dataset, **knobs)
+            except ConfigError as error:
+                raise SweepError(str(error)) from None
+            for row, exp in rows.items():
+                exp = exp.resolve()
+                data_key = (exp.dataset, exp.data_root, repr(sorted(exp.dataset_params.items())),
+                            exp.clips_per_class)
+                if data_key not in fingerprints:
+                    try:
+                        fingerprints[data_key] = fingerprint_of(exp)
+                    except (DatasetError, FileNotFoundError) as error:
+                        if client is not None:
+                            fingerprints[data_key] = client.submit(fingerprint_of, exp, pure=False).result()
+                        elif missing_data_ok:
+                            fingerprints[data_key] = None
+                        else:
+                            raise SweepError(f"{spec.source}: dataset {dataset!r}: {error}") from None
+                fingerprint = fingerprints[data_key]
+                config_hash = (exp.config_hash(fingerprint) if fingerprint is not None
+                               else f"{exp.experiment_hash()}-nodata")
+                folds = exp.folds
+                if folds is None and fingerprint is None:
+                    folds = tuple(dataset_spec(exp.dataset).official_clips) or ("?",)
+                elif folds is None:
+                    from ascnb.experiment.fingerprint import experiment_dataset
 
-def point_key(point: dict) -> str:
-    """A short stable hash of one point of the grid"""
-    text = json.dumps(point, sort_keys=True, default=str)
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
-
-
-def load_sweep(path: str | Path) -> dict:
-    """Read and check a sweep file"""
-    path = Path(path)
-    if not path.is_file():
-        known = sorted(p.name for p in (REPO / "configs").glob("*.yaml"))
-        raise SweepError(f"sweep file {str(path)!r} not found; configs/ holds: {known}")
-    spec = yaml.safe_load(path.read_text()) or {}
-    if not isinstance(spec, dict):
-        raise SweepError(f"{path}: expected a mapping at the top level")
-    unknown = sorted(set(spec) - SWEEP_KEYS)
-    if unknown:
-        raise SweepError(f"{path}: unknown key(s) {unknown}; known: {sorted(SWEEP_KEYS)}")
-    kind = spec.get("kind", "experiment")
-    if kind not in KINDS:
-        raise SweepError(f"{path}: unknown kind {kind!r}; known: {KINDS}")
-    if kind == "notebook" and "notebook" not in spec:
-        raise SweepError(f"{path}: a notebook sweep needs 'notebook: NAME'")
-    spec["kind"] = kind
-    spec.setdefault("name", path.stem)
-    spec["base"] = {**(spec.get("parameters") or {}), **(spec.get("base") or {})}
-    spec["source"] = str(path)
-    return spec
-
-
-def expand_sweep(spec: dict, *, results_dir: str | Path | None = None,
-                 output_dir: str | Path | None = None) -> list[Task]:
-    """The tasks of a sweep (see the module docstring), in grid order
-
-    output_dir: where executed notebooks go (default book/_generated/sweeps/<name>/)
-    """
-    results_dir = Path(results_dir or spec.get("results_dir") or REPO / "results")
-    points = expand_grid(spec["base"], spec.get("grid"), spec.get("runs"))
-    if spec["kind"] == "notebook":
-        from ascnb.runner import GENERATED_DIR
-
-        output_dir = Path(output_dir or GENERATED_DIR / "sweeps" / spec["name"])
-        return [notebook_task(spec, point, results_dir, output_dir) for point in points]
-    return [task for point in points for task in experiment_tasks(spec, point, results_dir)]
-
-
-def notebook_task(spec: dict, point: dict, results_dir: Path, output_dir: Path) -> Task:
-    from ascnb.runner import check_parameters
-
-    try:
-        check_parameters(spec["notebook"], point)
-    except Exception as error:
-        raise SweepError(f"{spec['source']}: {error}") from None
-    key = point_key({"notebook": spec["notebook"], **point})
-    record = results_dir / "sweeps" / spec["name"] / f"{key}.json"
-    label = ", ".join(f"{k}={v}" for k, v in point.items() if k in (spec.get("grid") or {}))
-    return Task("notebook", key, point, record, label or key,
-                extra={"notebook": spec["notebook"], "sweep": spec["name"],
-                         "output_dir": str(output_dir)})
-
-
-def experiment_tasks(spec: dict, point: dict, results_dir: Path) -> list[Task]:
-    """One task per (fold, seed) of the experiment a point describes"""
-    from ascnb.book import experiment_fields
-    from ascnb.experiments import Experiment, record_path
-
-    try:
-        values = experiment_fields({"name": spec["name"], **point})
-        exp = Experiment.from_dict(values, where=spec["source"]).resolve()
-        exp.config_hash()  # checks the model parameters, decision and accuracy now
-    except (TypeError, ValueError) as error:
-        raise SweepError(f"{spec['source']}: {error}") from None
-    if exp.folds is None:
-        raise SweepError(f"{spec['source']}: name the folds (the profile {exp.profile!r} uses "
-                         "all the dataset's)")
-    tasks = []
-    for fold in exp.folds:
-        for seed in exp.seeds:
-            one = Experiment.from_dict({**exp.to_dict(), "folds": [fold], "seeds": [seed]})
-            record = record_path(results_dir, one, fold, seed)
-            tasks.append(Task("experiment", record.stem, one.to_dict(), record,
-                              f"{exp.name} fold {fold} seed {seed}",
-                              extra={"results_dir": str(results_dir)}))
+                    folds = experiment_dataset(exp).folds
+                for fold in folds:
+                    for seed in exp.seeds:
+                        key = f"{config_hash}-fold{fold}-seed{seed}"
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        one = replace(exp, folds=(fold,), seeds=(int(seed),))
+                        where = (record_path(results_dir, config_hash, fold, seed)
+                                 if fingerprint is not None else None)
+                        tasks.append(Task(key, one.to_dict(), fold, int(seed), fingerprint,
+                                          config_hash, where,
+                                          f"{spec.name} / {row} · {dataset} · fold {fold} · seed {seed}"))
     return tasks
 
 
-# ---- running one task (on a worker) ----
+def run_task(experiment: dict, fold, seed: int, fingerprint: str, threads: int | None = None) -> dict:
+    """On a worker: train one (experiment, fold, seed) on this worker's data; return the record"""
+    import torch
 
-def write_json_atomic(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(payload, f, indent=2, default=str)
-    os.replace(tmp, path)
+    from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
+    from ascnb.experiment.pipeline import run_one
+    from ascnb.features import compute_features
 
-
-def run_notebook_subprocess(task: Task) -> Path:
-    """``python -m ascnb run`` in a fresh process (a kernel per task, safe on threaded workers)"""
-    notebook = Path(task.extra["notebook"])
-    output_name = f"{notebook.stem}-{task.key}.ipynb"
-    command = [sys.executable, "-m", "ascnb", "run", str(notebook),
-               "--output-dir", task.extra["output_dir"], "--output-name", output_name]
-    for name, value in task.config.items():
-        command += ["-p", name, json.dumps(value)]   # JSON is YAML: the runner reads it back
-    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-    if result.returncode != 0:
-        # the runner's own message (the notebook's error), without the kernel's chatter
-        stderr = result.stderr
-        start = stderr.rfind("python -m ascnb run:")
-        raise RuntimeError(stderr[start:].strip() if start >= 0
-                           else stderr.strip()[-2000:] or f"exit code {result.returncode}")
-    return Path(task.extra["output_dir"]) / output_name
+    if threads:
+        torch.set_num_threads(threads)
+    exp = Experiment.from_dict(experiment)
+    if exp.data_root is not None and not Path(exp.data_root).exists():
+        exp = replace(exp, data_root=None)  # the client's path: this worker uses its ASCNB_DATA
+    dataset = experiment_dataset(exp)
+    here = data_fingerprint(dataset)
+    if here != fingerprint:
+        raise RuntimeError(f"the data of {exp.dataset} on this worker ({dataset.root}, fingerprint "
+                           f"{here}) is not the data the client asked for (fingerprint {fingerprint})")
+    features = compute_features(dataset, exp.feature_config(), n_jobs=1, progress=False)
+    return run_one(exp, dataset, features, fold, seed, progress=False, n_jobs=1,
+                   fingerprint=fingerprint)
 
 
-def run_task(task: Task) -> dict:
-    """Run one task where it lands (a Dask worker); return a small summary"""
-    start = time.perf_counter()
-    if task.done():
-        return {"key": task.key, "status": "skipped", "seconds": 0.0}
-    if task.kind == "notebook":
-        output = run_notebook_subprocess(task)
-        seconds = time.perf_counter() - start
-        write_json_atomic(task.record, {"sweep": task.extra["sweep"], "notebook": task.extra["notebook"],
-                                        "parameters": task.config, "output": str(output),
-                                        "seconds": round(seconds, 2),
-                                        "finished": time.strftime("%Y-%m-%dT%H:%M:%S")})
-    else:
-        from ascnb.experiments import Experiment, run_experiment
+def run_sweep(configs: list[str | Path], *, scheduler: str | None = None,
+              n_workers: int | None = None, results_dir=None, dry_run: bool = False,
+              datasets=None, log=print, **knobs) -> dict:
+    """Run every task not done yet; return counts {"total", "skipped", "ran", "failed"}
 
-        run_experiment(Experiment.from_dict(task.config), results_dir=task.extra["results_dir"],
-                       progress=False)
-    return {"key": task.key, "status": "ran", "seconds": time.perf_counter() - start}
-
-
-# ---- running a sweep ----
-
-def run_sweep(path: str | Path, *, scheduler: str | None = None, n_workers: int | None = None,
-              processes: bool = True, results_dir: str | Path | None = None,
-              output_dir: str | Path | None = None, dry_run: bool = False, log=print) -> dict:
-    """Run every task of a sweep not done yet; return counts {"ran", "skipped", "failed"}
-
-    A failing task does not stop the others; its error is logged and counted.
+    A failing task does not stop the others: its error is logged (one line) and counted.
     """
-    spec = load_sweep(path)
-    tasks = expand_sweep(spec, results_dir=results_dir, output_dir=output_dir)
-    todo = [task for task in tasks if not task.done()]
-    counts = {"total": len(tasks), "skipped": len(tasks) - len(todo), "ran": 0, "failed": 0}
-    log(f"sweep {spec['name']}: {len(tasks)} task(s), {counts['skipped']} already done, "
-        f"{len(todo)} to run")
-    if dry_run or not todo:
-        for task in todo:
-            log(f"  to run: {task.label}")
-        return counts
-
-    from distributed import Client, LocalCluster, as_completed
-
-    cluster = None
-    if scheduler is None:
-        workers = n_workers or min(len(todo), os.cpu_count() or 1)
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=None)
-    client = Client(scheduler or cluster)
+    client = cluster = None
     try:
-        futures = {client.submit(run_task, task, key=f"{spec['name']}-{task.key}", pure=False): task
+        if scheduler is not None and not dry_run:
+            from distributed import Client
+
+            client = Client(scheduler)
+        tasks = expand(configs, results_dir=results_dir, datasets=datasets, client=client,
+                       missing_data_ok=dry_run, **knobs)
+        todo = [task for task in tasks if not task.done()]
+        counts = {"total": len(tasks), "skipped": len(tasks) - len(todo), "ran": 0, "failed": 0}
+        log(f"sweep: {len(tasks)} task(s), {counts['skipped']} already recorded, {len(todo)} to run")
+        if dry_run or not todo:
+            for task in todo:
+                note = "" if task.fingerprint else "  (data not on this machine: key pending)"
+                log(f"  to run: {task.label}  [{task.key}]{note}")
+            return counts
+
+        from distributed import Client, LocalCluster, as_completed
+
+        threads = None
+        if client is None:
+            workers = n_workers or min(len(todo), os.cpu_count() or 1)
+            threads = max(1, (os.cpu_count() or 1) // workers)
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                   dashboard_address=None, silence_logs=logging.ERROR)
+            client = Client(cluster)
+        futures = {client.submit(run_task, task.experiment, task.fold, task.seed,
+                                 task.fingerprint, threads, key=task.key, pure=False): task
                    for task in todo}
         for future in as_completed(futures):
             task = futures[future]
+            start = time.perf_counter()
             try:
-                summary = future.result()
+                record = future.result()
             except Exception as error:
                 counts["failed"] += 1
-                log(f"  FAILED {task.label}: {type(error).__name__}: {error}")
+                message = str(error).strip().splitlines()[-1] if str(error).strip() else ""
+                log(f"  FAILED {task.label}: {type(error).__name__}: {message}")
                 continue
-            counts["ran" if summary["status"] == "ran" else "skipped"] += 1
-            log(f"  done {task.label} ({summary['seconds']:.1f} s)")
+            if record.get("config_hash") != task.config_hash:
+                counts["failed"] += 1
+                log(f"  FAILED {task.label}: the worker's record has hash {record.get('config_hash')}")
+                continue
+            write_json(task.record, record)
+            counts["ran"] += 1
+            log(f"  done {task.label}: accuracy {100 * record['accuracy']:.1f}% "
+                f"({record['wall_seconds']:.0f} s on {record.get('device_name', '?')}; "
+                f"written in {time.perf_counter() - start:.2f} s)")
+        log(f"sweep: ran {counts['ran']}, skipped {counts['skipped']}, failed {counts['failed']}")
+        return counts
     finally:
-        client.close()
+        if client is not None:
+            client.close()
         if cluster is not None:
             cluster.close()
-    log(f"sweep {spec['name']}: ran {counts['ran']}, skipped {counts['skipped']}, "
-        f"failed {counts['failed']}")
-    return counts
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("sweep", help="run a grid of experiments or notebooks on Dask",
+    from ascnb.experiment.cli import add_knob_arguments
+
+    p = subparsers.add_parser("sweep", help="run catalogue tables on a Dask cluster",
                               description=__doc__.splitlines()[0])
-    p.add_argument("config", help="a sweep file, e.g. configs/acrnn-table4-placement-scaling.yaml")
+    p.add_argument("configs", nargs="+", help="catalogue tables, e.g. configs/acrnn-table3-attention-augmentation.yaml")
+    add_knob_arguments(p)
     p.add_argument("--scheduler", default=None,
                    help="address of a running Dask scheduler (default: a LocalCluster)")
     p.add_argument("--workers", type=int, default=None,
@@ -302,10 +227,22 @@ def register(subparsers) -> None:
 
 
 def sweep_command(args: argparse.Namespace) -> int:
+    from ascnb.experiment.cli import knobs_from_args
+
+    knobs = knobs_from_args(args)
+    datasets = [knobs.pop("dataset")] if "dataset" in knobs else None
+    if args.rows:
+        print("python -m ascnb sweep: --row is for run-experiment; a sweep runs whole tables",
+              file=sys.stderr)
+        return 2
     try:
-        counts = run_sweep(args.config, scheduler=args.scheduler, n_workers=args.workers,
-                           results_dir=args.results_dir, dry_run=args.dry_run)
-    except SweepError as error:
+        counts = run_sweep(args.configs, scheduler=args.scheduler, n_workers=args.workers,
+                           results_dir=args.results_dir, dry_run=args.dry_run,
+                           datasets=datasets, **knobs)
+    except (SweepError, ConfigError, OSError) as error:
         print(f"python -m ascnb sweep: {error}", file=sys.stderr)
         return 2
     return 1 if counts["failed"] else 0
+
+
+__all__ = ["SweepError", "Task", "expand", "run_sweep", "run_task"]
