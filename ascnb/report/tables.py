@@ -1,0 +1,151 @@
+"""Paper vs ours: the tables, the claims and their verdicts, all computed from records
+
+Book: book/intro.md ("How to read the tables"). One rule for every table: the paper's number
+(and which of its columns it is) beside ours as mean ± 95 % CI over folds × seeds, with n, the
+data and the profile named; "±" always means that half-width (t-distribution, over runs).
+Every verdict of the book comes from ``compare`` over two rows' records:
+
+- "supported": the 95 % CI of the paired difference (better - worse, matched folds and seeds)
+  lies above 0; "contradicted": below 0; "inconclusive": it contains 0
+- "one run: inconclusive" with a single matched pair; "no runs" without any
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ascnb.evaluate import mean_ci, paired_comparison
+
+
+def dataset_label(dataset) -> str:
+    """How tables name the data: "real ESC-10 (400 clips)" or "synthetic scenes (stand-in, …)" """
+    if dataset.name == "synthetic":
+        return dataset.description or "synthetic scenes (stand-in)"
+    return dataset.description or dataset.name
+
+
+def accuracies(records: pd.DataFrame) -> pd.Series:
+    """Clip accuracy of each record in percent"""
+    if records is None or len(records) == 0:
+        return pd.Series(dtype=float)
+    return records["accuracy"].astype(float) * 100
+
+
+def format_ci(values_or_stats, digits: int = 1) -> str:
+    """"86.2 ± 1.3 (n=20)" from a sample or a ``mean_ci`` dict; "—" when there is no run"""
+    stats = values_or_stats if isinstance(values_or_stats, dict) else mean_ci(values_or_stats)
+    mean, half, n = stats["mean"], stats["half"], stats["n"]
+    if n == 0 or np.isnan(mean):
+        return "—"
+    if np.isnan(half):
+        return f"{mean:.{digits}f} (n={n})"
+    return f"{mean:.{digits}f} ± {half:.{digits}f} (n={n})"
+
+
+def training_steps(records: pd.DataFrame) -> int | None:
+    """Optimizer steps of a run (the median over the records): epochs × batches per epoch"""
+    if records is None or len(records) == 0:
+        return None
+    steps = []
+    for record in records.to_dict("records"):
+        config = record.get("train_config") or {
+            k.split(".", 1)[1]: v for k, v in record.items() if k.startswith("train_config.")}
+        if not config or "n_train_segments" not in record:
+            return None
+        batches = int(np.ceil(record["n_train_segments"] / config["batch_size"]))
+        if config.get("max_batches"):
+            batches = min(batches, int(config["max_batches"]))
+        steps.append(int(record["epochs_run"]) * batches)
+    return int(np.median(steps))
+
+
+def runs_label(records: pd.DataFrame) -> str:
+    """"5 folds × 1 seed" """
+    if records is None or len(records) == 0:
+        return "—"
+    folds, seeds = records["fold"].nunique(), records["seed"].nunique()
+    return f"{folds} fold{'s' * (folds != 1)} × {seeds} seed{'s' * (seeds != 1)}"
+
+
+def compare(better: pd.DataFrame, worse: pd.DataFrame) -> dict:
+    """The verdict of a claim "better beats worse" from their records (see the module docstring)
+
+    Returns the ``paired_comparison`` of accuracies in points (difference = better - worse),
+    plus "verdict" and "difference" (formatted)
+    """
+    if better is None or worse is None or len(better) == 0 or len(worse) == 0:
+        return {"n_pairs": 0, "verdict": "no runs", "difference": "—"}
+    a = worse.assign(accuracy=accuracies(worse))[["fold", "seed", "accuracy"]]
+    b = better.assign(accuracy=accuracies(better))[["fold", "seed", "accuracy"]]
+    result = paired_comparison(a, b)
+    n, low, high = result["n_pairs"], result["ci_low"], result["ci_high"]
+    if n == 0:
+        verdict = "no runs"
+    elif n < 2 or np.isnan(low):
+        verdict = "one run: inconclusive"
+    elif low > 0:
+        verdict = "supported"
+    elif high < 0:
+        verdict = "contradicted"
+    else:
+        verdict = "inconclusive"
+    stats = {"mean": result["mean_diff"], "half": result["half"], "n": n}
+    return {**result, "verdict": verdict, "difference": format_ci(stats)}
+
+
+def results_table(table, results: dict, *, profile: str | None = None,
+                  data_label: str | None = None) -> pd.DataFrame:
+    """Paper vs ours for a catalogue ``table`` (``ascnb.experiment.Table``) and its
+    {row: records}: the paper's number and which column it is, ours as mean ± CI with n,
+    the runs, the optimizer steps per run, the data and the profile"""
+    dataset = table.dataset
+    column = table.spec.paper_column_name(dataset)
+    rows = []
+    for row, records in results.items():
+        paper = table.spec.paper_value(row, dataset)
+        rows.append({"": row, f"paper (%) [{column}]" if column else "paper (%)": paper,
+                     "ours (%)": format_ci(accuracies(records)), "runs": runs_label(records),
+                     "steps per run": training_steps(records),
+                     "data": data_label or _data_of(records),
+                     "profile": profile or _profile_of(records)})
+    return pd.DataFrame(rows).set_index("")
+
+
+def claims_table(table, results: dict) -> pd.DataFrame:
+    """One row per claim of the catalogue table whose two rows have records: the paper's
+    numbers, our paired difference with its CI and n, and the verdict (``compare``)"""
+    dataset = table.dataset
+    rows = []
+    for claim in table.spec.claims:
+        better, worse = claim["better"], claim["worse"]
+        if better not in results or worse not in results:
+            continue
+        paper_better = table.spec.paper_value(better, dataset)
+        paper_worse = table.spec.paper_value(worse, dataset)
+        paper_gap = (None if paper_better is None or paper_worse is None
+                     else round(paper_better - paper_worse, 2))
+        outcome = compare(results[better], results[worse])
+        rows.append({"claim (paper)": claim["claim"], "paper: difference (points)": paper_gap,
+                     "ours: difference (points)": outcome["difference"],
+                     "verdict": outcome["verdict"]})
+    return pd.DataFrame(rows).set_index("claim (paper)") if rows else pd.DataFrame()
+
+
+def _data_of(records: pd.DataFrame) -> str:
+    if records is None or len(records) == 0 or "dataset_description" not in records:
+        return "—"
+    return str(records["dataset_description"].iloc[0])
+
+
+def _profile_of(records: pd.DataFrame) -> str:
+    if records is None or len(records) == 0 or "profile" not in records:
+        return "—"
+    return ", ".join(sorted(set(records["profile"].astype(str))))
+
+
+def glue(name: str, value, display: bool = False):
+    """myst_nb.glue, quiet by default (pages show the value where they refer to it)"""
+    from myst_nb import glue as myst_glue
+
+    return myst_glue(name, value, display=display)
