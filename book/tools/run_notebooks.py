@@ -29,6 +29,7 @@ NOTEBOOKS = {
     "02-features": True,
     "03-models": False,
     "04-attention": True,
+    "05-choices": False,
     "10-pbcnn-mel-bands": False,
     "11-pbcnn-models": False,
     "12-pbcnn-segmentation": False,
