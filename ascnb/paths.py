@@ -1,6 +1,6 @@
 """Where things live: one resolver per folder, each overridable by an argument or a variable
 
-Book: book/reproduce.md ("Where things go"). Every module asks here instead of computing
+Book: book/reproduce.md ("Get the real data"; "What a record holds"). Every module asks here instead of computing
 paths from its own ``__file__``:
 
     repo            the checkout (the folder holding ascnb/)

@@ -15,7 +15,7 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from ascnb.paths import REPO
 PACKAGES = ("ascnb", "torch", "numpy", "scipy", "pandas", "librosa", "spafe", "soundfile",
             "soxr", "scikit-learn")
 

@@ -23,9 +23,10 @@ from pathlib import Path
 
 import yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from ascnb.paths import REPO, generated_dir
+
 NOTEBOOKS_DIR = REPO / "notebooks"
-GENERATED_DIR = REPO / "book" / "_generated"
+GENERATED_DIR = generated_dir()
 
 
 class ParameterError(ValueError):

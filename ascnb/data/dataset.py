@@ -1,6 +1,6 @@
 """One dataset object for every corpus: a table of clips, its classes and its folds
 
-Book: notebooks/01-data.ipynb ("Datasets and folds"). ESC-50/ESC-10, DCASE 2016 and the
+Book: notebooks/01-data.ipynb ("Clips, classes and folds"). ESC-50/ESC-10, DCASE 2016 and the
 synthetic scenes all become an ``AudioDataset``, so the features, models and training code
 never ask which corpus they are running on.
 """

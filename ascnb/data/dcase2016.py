@@ -1,6 +1,6 @@
 """DCASE 2016 Task 1 (TUT Acoustic Scenes 2016) in its official layout
 
-Book: notebooks/01-data.ipynb ("DCASE 2016 acoustic scenes"). The zenodo archives extract
+Book: notebooks/01-data.ipynb ("Clips, classes and folds"). The zenodo archives extract
 to two folders beside each other under the data root:
 
     TUT-acoustic-scenes-2016-development/

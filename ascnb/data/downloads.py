@@ -1,6 +1,6 @@
 """Downloads of the official archives with pooch: progress bar, hash check, extraction
 
-Book: notebooks/01-data.ipynb ("Getting the real data"). ``REGISTRY`` maps a name to its
+Book: notebooks/01-data.ipynb ("Real ESC-10"). ``REGISTRY`` maps a name to its
 archives (URL, published checksum); ``download(name, root)`` fetches every archive of the
 set into data_root(root), checks it and extracts it there. An archive whose checksum does not
 match raises ``DownloadError`` and leaves nothing behind: pooch downloads into a temporary

@@ -1,6 +1,6 @@
 """ESC-50 and its ESC-10 subset in the official release layout
 
-Book: notebooks/01-data.ipynb ("ESC-50 and ESC-10"). The layout is ``audio/`` plus
+Book: notebooks/01-data.ipynb ("Real ESC-10"). The layout is ``audio/`` plus
 ``meta/esc50.csv`` (filename, fold, target, category, esc10, src_file, take); the reader
 follows the file names in the CSV, so the official WAV release and the Ogg ESC-10 copy in
 ``../shared/data/ESC-10`` are read unchanged. Every clip is cropped or zero-padded to

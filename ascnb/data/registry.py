@@ -1,6 +1,6 @@
 """One spec per dataset: how to find it, load it, download it, and what its official folds hold
 
-Book: notebooks/01-data.ipynb ("Datasets and folds"). The CLI, the experiment configs, the
+Book: notebooks/01-data.ipynb ("Clips, classes and folds"). The CLI, the experiment configs, the
 notebooks and the tests enumerate ``DATASETS``; adding a corpus is one loader module plus one
 ``register_dataset(DatasetSpec(...))``.
 

@@ -1,6 +1,6 @@
 """Synthetic scenes: the embedded default dataset, with ground truth for attention maps
 
-Book: notebooks/01-data.ipynb ("Synthetic scenes") and the attention chapters, which score
+Book: notebooks/01-data.ipynb ("The ground truth of the synthetic scenes") and the attention chapters, which score
 attention maps against ``meta/events.csv``.
 
 Each clip mixes, at 44.1 kHz:

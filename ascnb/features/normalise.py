@@ -1,6 +1,6 @@
 """Standardising features with statistics of the training fold only
 
-Book: notebooks/02-features.ipynb ("Normalisation"). PB-CNN section 3.1.2 and ACRNN section 4.1
+Book: notebooks/02-features.ipynb ("Normalisation from the training fold only"). PB-CNN section 3.1.2 and ACRNN section 4.1
 subtract the mean and divide by the standard deviation of the training set; the test fold is
 transformed with those statistics and never enters them.
 

@@ -1,6 +1,6 @@
 """Cutting clip spectrograms into fixed-length segments, remembering each segment's clip
 
-Book: notebooks/02-features.ipynb ("Segments and clip decisions"). PB-CNN cuts about 3 s
+Book: notebooks/02-features.ipynb ("Segments"). PB-CNN cuts about 3 s
 (150 frames of 20 ms) with 50% overlap, or without overlap, or keeps the whole clip;
 ACRNN cuts 128 frames with 50% overlap; Piczak 41 frames with 50% overlap.
 
