@@ -128,8 +128,8 @@ plt.show()
 #
 # Attention need not weight time. The SE block {cite:p}`hu2018squeeze` averages each channel of a
 # feature map to one number (squeeze), passes the vector through two small layers and a sigmoid
-# (excitation), and rescales each channel. PB-CNN uses it inside PBA for its channel weights
-# $W_s$. Below, an untrained SE block on the two channels of our input: the weights start near
+# (excitation), and rescales each channel. PB-CNN uses it inside PBA to compute $W_s$. Below,
+# an untrained SE block on the two channels of our input: the weights start near
 # one half, training is what makes them informative.
 
 # %%
@@ -148,10 +148,14 @@ print("channel weights (log-gammatone, delta):", channel_weights[0].detach().num
 # ## Pixel-based attention and γ
 #
 # PBA weights every time–frequency cell: $W_k = \mathrm{ReLU}(\mathrm{conv}_{1\times1}(X))$ is
-# one weight per pixel, $W_v$ a convolution of $X$, $W_s$ the SE channel weights, and the output
-# is $\mathrm{ReLU}(X + \gamma \cdot (W_v \odot W_k) \cdot W_s)$. The learnable $\gamma$ mixes the
-# attended map into the input: $\gamma = 0$ gives the input back (the tests of
-# `ascnb.models.attention` check it), a large $\gamma$ lets the attended cells dominate.
+# one weight per pixel, $W_v$ a convolution of $X$, $W_s$ the output of an SE block, and the
+# output is $\mathrm{ReLU}(X + \gamma \cdot (W_v \odot W_k) \odot W_s)$. The paper says $W_s$
+# "has the same dimension as $X$": a convolution $F_{tr}(X)$ rescaled per channel by the SE
+# weights (`pba_ws="tensor"`, our default); the SE channel weights alone are the other reading
+# (`pba_ws="channel"`). The learnable $\gamma$ mixes the attended map into the input:
+# $\gamma = 0$ gives $\mathrm{ReLU}(X)$, the input wherever it is positive and zero elsewhere
+# (the tests of `ascnb.models.attention` check it), a large $\gamma$ lets the attended cells
+# dominate.
 #
 # Here we set the PBA's layers by hand so that it is readable: $W_v$ the identity, $W_k$ the
 # part of the log-energy above its mean, and channel weights of one.
