@@ -85,8 +85,10 @@ def test_mean_ci_uses_the_t_distribution():
     assert ci["mean"] == pytest.approx(values.mean())
     assert ci["ci_low"] == pytest.approx(values.mean() - half)
     assert ci["ci_high"] == pytest.approx(values.mean() + half)
+    assert ci["half"] == pytest.approx(half) and ci["n"] == 4
     single = mean_ci([0.5])
-    assert single["mean"] == 0.5 and np.isnan(single["ci_low"])
+    assert single["mean"] == 0.5 and np.isnan(single["ci_low"]) and np.isnan(single["half"])
+    assert mean_ci([])["n"] == 0 and np.isnan(mean_ci([float("nan")])["mean"])
 
 
 def records(values, folds=(1, 2, 3), seeds=(0, 1)):
@@ -119,8 +121,12 @@ def test_paired_comparison_finds_a_consistent_gap():
 def test_paired_comparison_uses_only_matched_pairs_and_checks_its_input():
     a = records([0.7, 0.8, 0.9, 0.6, 0.7, 0.8])
     b = a[a["fold"] != 3].assign(accuracy=lambda t: t["accuracy"] + 0.01)
-    assert paired_comparison(a, b)["n_pairs"] == 4
-    with pytest.raises(ValueError, match="at least 2"):
-        paired_comparison(a.head(1), b.head(1))
+    same_gap = paired_comparison(a, b)
+    assert same_gap["n_pairs"] == 4
+    # every pair 0.01 apart: no spread, the interval is the point, no t-test
+    assert same_gap["ci_low"] == pytest.approx(0.01) == same_gap["ci_high"]
+    assert np.isnan(same_gap["p_value"])
+    one = paired_comparison(a.head(1), b.head(1))
+    assert one["n_pairs"] == 1 and np.isnan(one["ci_low"]) and np.isnan(one["p_value"])
     with pytest.raises(ValueError, match="several rows"):
         paired_comparison(pd.concat([a, a]), b)

@@ -1,0 +1,55 @@
+"""ascnb.report.tables: CI formatting and the one verdict function, from records"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from ascnb.experiment import load_table
+from ascnb.report.tables import claims_table, compare, format_ci, results_table, training_steps
+
+
+def runs(accuracies, folds=(1, 2, 3, 4, 5), seed=0):
+    return pd.DataFrame({"fold": list(folds), "seed": seed, "accuracy": accuracies,
+                         "profile": "cpu", "dataset_description": "real ESC-10 (400 clips)",
+                         "epochs_run": 30, "n_train_segments": 1600,
+                         "train_config": [{"batch_size": 64, "max_batches": 0}] * len(folds)})
+
+
+def test_format_ci_is_the_t_interval_over_runs():
+    assert format_ci([80.0, 82.0, 84.0, 86.0]) == "83.0 ± 4.1 (n=4)"
+    assert format_ci([81.0]) == "81.0 (n=1)"
+    assert format_ci([]) == "—"
+
+
+@pytest.mark.parametrize("gap, noise, verdict", [
+    (0.05, 0.005, "supported"), (-0.05, 0.005, "contradicted"), (0.0, 0.03, "inconclusive")])
+def test_compare_gives_the_verdict_of_the_paired_ci(gap, noise, verdict):
+    rng = np.random.default_rng(1)
+    worse = runs(rng.uniform(0.7, 0.8, 5))
+    better = worse.assign(accuracy=worse["accuracy"] + gap + rng.normal(0, noise, 5))
+    result = compare(better, worse)
+    assert result["verdict"] == verdict
+    assert result["n_pairs"] == 5 and result["mean_diff"] == pytest.approx(100 * gap, abs=3)
+
+
+def test_compare_with_too_few_runs_says_so():
+    assert compare(runs([0.8], folds=(1,)), runs([0.7], folds=(1,)))["verdict"] == "one run: inconclusive"
+    assert compare(runs([0.8]*5), runs([0.7]*5, seed=3))["verdict"] == "no runs"  # no matched pair
+    assert compare(runs([0.8]*5), pd.DataFrame())["verdict"] == "no runs"
+
+
+def test_tables_show_paper_column_runs_and_steps():
+    table = load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")
+    results = {"convolutional RNN": runs([0.80, 0.82, 0.85, 0.79, 0.81]),
+               "+ attention": runs([0.84, 0.86, 0.88, 0.83, 0.85])}
+    shown = results_table(table, results)
+    assert shown.loc["+ attention", "paper (%) [ESC-10]"] == 91.7
+    assert shown.loc["+ attention", "runs"] == "5 folds × 1 seed"
+    assert shown.loc["+ attention", "steps per run"] == 30 * 25
+    claims = claims_table(table, results)
+    assert list(claims.index) == ["attention helps without augmentation"]
+    assert claims.iloc[0]["verdict"] == "supported"
+    assert claims.iloc[0]["paper: difference (points)"] == pytest.approx(2.5)
+    assert training_steps(pd.DataFrame()) is None
