@@ -108,6 +108,9 @@ def test_pb_cnn_parameters_reach_the_modules():
     assert all(stage.attention.transform is None for stage in channel.stages)
     with pytest.raises(ValueError, match="pba_ws"):
         build_model("pb-cnn", 10, pba_ws="pixel")
+    literal = build_model("fb-cnn", 10, rescale_softmax=False)  # X ⊙ α as eq. 13 writes it
+    assert [stage.attention.rescale_softmax for stage in literal.stages] == [False] * 4
+    assert build_model("tb-cnn", 10).stages[0].attention.rescale_softmax  # n·α by default
 
 
 def test_pb_cnn_kernel_and_pool_sizes_are_parameters():
