@@ -64,15 +64,10 @@ def load_choices() -> tuple[Choice, ...]:
 
 
 def experiment_config_class() -> type:
-    """The experiment config dataclass: ``ascnb.experiment.config.Experiment`` or, before the
-    package was split, ``ascnb.experiments.Experiment``"""
-    for module_name in ("ascnb.experiment.config", "ascnb.experiments"):
-        try:
-            return importlib.import_module(module_name).Experiment
-        except (ImportError, AttributeError):
-            continue
-    raise ImportError("no experiment config class: neither ascnb.experiment.config.Experiment "
-                      "nor ascnb.experiments.Experiment")
+    """The experiment config dataclass whose fields "experiment:NAME" switches name"""
+    from ascnb.experiment.config import Experiment
+
+    return Experiment
 
 
 def check_switch(switch: str) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
-import types
 
 import pytest
 
@@ -76,20 +74,6 @@ def test_choices_have_known_status_and_paper_and_render_as_a_table():
     assert list(fixed.switches) == ["fixed in code"]
 
 
-def test_experiment_config_class_prefers_the_new_package_and_falls_back(monkeypatch):
-    found = experiment_config_class()  # whichever exists in this checkout
+def test_experiment_switches_name_fields_of_the_experiment_config():
+    found = experiment_config_class()
     assert dataclasses.is_dataclass(found) and "normalise" in {f.name for f in dataclasses.fields(found)}
-
-    class OldExperiment:
-        pass
-
-    old = types.ModuleType("ascnb.experiments")
-    old.Experiment = OldExperiment
-    monkeypatch.setitem(sys.modules, "ascnb.experiments", old)
-    if "ascnb.experiment.config" in sys.modules or found.__module__ == "ascnb.experiment.config":
-        assert experiment_config_class() is found  # the new package is preferred
-    monkeypatch.setitem(sys.modules, "ascnb.experiment.config", None)  # its import now fails
-    assert experiment_config_class() is OldExperiment
-    monkeypatch.setitem(sys.modules, "ascnb.experiments", None)
-    with pytest.raises(ImportError, match="no experiment config class"):
-        experiment_config_class()
