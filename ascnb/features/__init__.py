@@ -9,16 +9,18 @@ fold statistics) -> models.
     X, clip_index = segment(features, "overlap")        # (n, C, F, 150), (n,)
 """
 
-from ascnb.features.cache import (FeatureCache, compute_features, default_cache_dir,
-                                  library_versions)
+from ascnb.features.cache import (BadCacheEntryWarning, FeatureCache, compute_features,
+                                  default_cache_dir, library_versions)
 from ascnb.features.config import (FEATURE_CONFIGS, FeatureConfig, GammatoneConfig, LogMelConfig,
                                    PiczakConfig, feature_config)
-from ascnb.features.extract import band_frequencies, extract, gammatone_filterbank, mel_filterbank
+from ascnb.features.extract import (NonFiniteFeaturesError, band_frequencies, extract,
+                                    gammatone_filterbank, mel_filterbank)
 from ascnb.features.normalise import Normaliser
 from ascnb.features.segment import SEGMENT_PRESETS, SegmentConfig, segment, segment_config
 
 __all__ = [
-    "FeatureCache", "compute_features", "default_cache_dir", "library_versions",
+    "BadCacheEntryWarning", "FeatureCache", "compute_features", "default_cache_dir",
+    "library_versions", "NonFiniteFeaturesError",
     "FEATURE_CONFIGS", "FeatureConfig", "GammatoneConfig", "LogMelConfig", "PiczakConfig",
     "feature_config", "band_frequencies", "extract", "gammatone_filterbank", "mel_filterbank",
     "Normaliser", "SEGMENT_PRESETS", "SegmentConfig", "segment", "segment_config",

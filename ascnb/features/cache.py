@@ -8,16 +8,29 @@ entry; nothing is ever overwritten with different content.
 
 Entries are written to a temporary file in the cache folder and moved into place with
 os.replace, so an interrupted run or a clip that fails (corrupt audio: AudioError naming the
-file) leaves no half-written entry. Default folder: $ASCNB_CACHE if set, else <repo>/cache/features.
+file) leaves no half-written entry. An entry that cannot be read or holds NaN/inf (a flipped
+bit) is named in a ``BadCacheEntryWarning``, set aside as ``<entry>.npy.bad`` and recomputed.
+Default folder: $ASCNB_CACHE if set, else <repo>/cache/features.
+
+Parallel extraction (``compute_features``): the first missing clip is extracted in this
+process (which imports and warms librosa and builds the filterbank), then the others in
+``n_jobs`` worker processes forked from it, so that a worker starts in milliseconds instead of
+re-importing librosa, scipy and numba (~2 s each, as long as extracting 150 clips). Where
+forking is not safe (not Linux, or inside a daemonic process such as a Dask worker) the
+workers are joblib's (loky). Whoever extracts a clip computes the same bits
+(``ascnb.features.extract``: one BLAS thread).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import sys
 import tempfile
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -25,11 +38,16 @@ from pathlib import Path
 import numpy as np
 
 from ascnb.features.config import FeatureConfig, feature_config
-from ascnb.features.extract import extract
+from ascnb.features.extract import NonFiniteFeaturesError, extract
 
 REPO = Path(__file__).resolve().parents[2]
 # bump when extract() changes what it computes for the same config
-FEATURES_CODE_VERSION = 1
+# 2: the filterbank product with one BLAS thread (entries of a multi-threaded process differed)
+FEATURES_CODE_VERSION = 2
+
+
+class BadCacheEntryWarning(UserWarning):
+    """A cache entry that could not be used was set aside and will be recomputed"""
 
 
 def default_cache_dir() -> Path:
@@ -90,14 +108,32 @@ class FeatureCache:
         return self.cache_dir / digest[:2] / f"{digest}.npy"
 
     def load(self, key: dict) -> np.ndarray | None:
-        """The stored array, or None when absent or unreadable (then recomputed and replaced)"""
+        """The stored array, or None when absent; an unreadable entry or one holding NaN/inf
+        is set aside (``set_aside``, with a warning naming it) and None returned: recomputed"""
         path = self.path(key)
         if not path.is_file():
             return None
         try:
-            return np.load(path)
-        except (OSError, ValueError, EOFError):
+            array = np.load(path)
+        except (OSError, ValueError, EOFError) as error:
+            self.set_aside(path, f"unreadable ({error})")
             return None
+        if np.issubdtype(array.dtype, np.inexact) and not np.isfinite(array).all():
+            bad = int(np.count_nonzero(~np.isfinite(array)))
+            self.set_aside(path, f"holds {bad} NaN or infinite values of {array.size}")
+            return None
+        return array
+
+    @staticmethod
+    def set_aside(path: Path, why: str) -> None:
+        """Rename a bad entry to <entry>.npy.bad (replacing an older one) and warn naming it"""
+        aside = path.with_name(path.name + ".bad")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:  # another process set it aside first
+            pass
+        warnings.warn(f"{path}: bad feature cache entry ({why}); set aside as {aside.name}, "
+                      "recomputing it", BadCacheEntryWarning, stacklevel=3)
 
     def store(self, key: dict, array: np.ndarray) -> Path:
         path = self.path(key)
@@ -136,6 +172,8 @@ def clip_features(path: str, config: FeatureConfig, clip_seconds: float | None, 
     x = read_audio(path, config.sample_rate, duration=clip_seconds, resample=resample)
     try:
         return extract(config, x)
+    except NonFiniteFeaturesError as error:
+        raise NonFiniteFeaturesError(f"{path}: {error}") from error
     except Exception as error:
         raise ValueError(f"{path}: feature extraction failed ({error})") from error
 
@@ -147,12 +185,69 @@ def _compute_and_store(i: int, path: str, config: FeatureConfig, clip_seconds, r
     return i, cache.get_or_compute(key, lambda: clip_features(path, config, clip_seconds, resample))
 
 
+def _compute_chunk(jobs: list[tuple]) -> list[tuple[int, np.ndarray]]:
+    """A forked worker's job: several clips, so that each round trip carries more work"""
+    return [_compute_and_store(*job) for job in jobs]
+
+
 def default_n_jobs() -> int:
     """The cores this process may use"""
     try:
         return len(os.sched_getaffinity(0))
     except AttributeError:
         return os.cpu_count() or 1
+
+
+def resolve_n_jobs(n_jobs: int | None) -> int:
+    """None or 0 -> all cores; -k -> all cores but k - 1 (joblib's convention); at least 1"""
+    cores = default_n_jobs()
+    if not n_jobs:
+        return cores
+    return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
+
+
+def can_fork() -> bool:
+    """Whether worker processes may be forked from this one: Linux (macOS system libraries are
+    not fork-safe) and not a daemonic process (a Dask worker: it may not have children)"""
+    return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
+
+
+def _forked(jobs: list[tuple], n_jobs: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(i, features) of every job from ``n_jobs`` processes forked from this one, as they finish"""
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    size = max(1, min(8, len(jobs) // (4 * n_jobs)))  # >= 4 chunks per worker: balanced ends
+    chunks = [jobs[k:k + size] for k in range(0, len(jobs), size)]
+    context = multiprocessing.get_context("fork")
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns on any fork of a process with threads; the children only read
+        # audio and run numpy/librosa: no OpenMP, nothing the parent's threads work with
+        warnings.simplefilter("ignore", DeprecationWarning)
+        executor = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
+        pending = {executor.submit(_compute_chunk, chunk) for chunk in chunks}
+    try:
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield from future.result()
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _extract_all(jobs: list[tuple], n_jobs: int) -> Iterator[tuple[int, np.ndarray]]:
+    """(i, features) of every job: the first here, the others here (n_jobs 1) or in workers"""
+    yield _compute_and_store(*jobs[0])  # warms this process before any worker is forked
+    rest = jobs[1:]
+    n_jobs = min(n_jobs, len(rest))
+    if n_jobs <= 1:
+        yield from (_compute_and_store(*job) for job in rest)
+    elif can_fork():
+        yield from _forked(rest, n_jobs)
+    else:
+        from joblib import Parallel, delayed
+
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        yield from parallel(delayed(_compute_and_store)(*job) for job in rest)
 
 
 def compute_features(dataset, config: FeatureConfig | str | dict, *, cache_dir=None, n_jobs: int | None = None,
@@ -162,10 +257,11 @@ def compute_features(dataset, config: FeatureConfig | str | dict, *, cache_dir=N
     config: a feature config, a kind ("logmel") or a to_dict() dict
     Clips already in the cache are loaded; the others are extracted in parallel over
     ``n_jobs`` processes (default: all cores; 1 = in this process) with a progress bar.
-    Each array is float32 (channels, bands, frames). A clip that cannot be read raises
-    AudioError naming its file, and leaves no cache entry for it
+    Each array is float32 (channels, bands, frames), the same bits whatever ``n_jobs`` and
+    whichever clips were cached. A clip that cannot be read raises AudioError naming its
+    file, one whose features are not finite NonFiniteFeaturesError naming it; neither leaves
+    a cache entry. A bad cache entry is set aside with a BadCacheEntryWarning and recomputed
     """
-    from joblib import Parallel, delayed
     from tqdm.auto import tqdm
 
     if isinstance(config, str):
@@ -184,18 +280,12 @@ def compute_features(dataset, config: FeatureConfig | str | dict, *, cache_dir=N
     missing = [i for i, array in enumerate(features) if array is None]
     if not missing:
         return features
-    n_jobs = min(n_jobs or default_n_jobs(), len(missing))
     jobs = [(i, paths[i], config, dataset.clip_seconds, resample, str(cache.cache_dir), keys[i])
             for i in missing]
     bar = tqdm(total=len(missing), disable=not progress, unit="clip",
                desc=f"{config.kind} features ({len(paths) - len(missing)} cached)")
     with bar:
-        if n_jobs == 1:
-            results = (_compute_and_store(*job) for job in jobs)
-        else:
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-            results = parallel(delayed(_compute_and_store)(*job) for job in jobs)
-        for i, array in results:
+        for i, array in _extract_all(jobs, resolve_n_jobs(n_jobs)):
             features[i] = array
             bar.update(1)
     return features
