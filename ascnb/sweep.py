@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ascnb.atomic import write_json
 from ascnb.experiment.catalogue import read_table
-from ascnb.experiment.config import ConfigError, Experiment
+from ascnb.experiment.config import PROFILES, ConfigError, Experiment
 from ascnb.experiment.records import read_record, record_path
 
 
@@ -73,7 +73,9 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
     """
     from ascnb.data import DatasetError, dataset_spec
 
-    tasks, seen, fingerprints = [], set(), {}
+    from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
+
+    tasks, seen, fingerprints, loaded = [], set(), {}, {}
     for config in configs:
         try:
             spec = read_table(config)
@@ -89,25 +91,24 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
                 data_key = (exp.dataset, exp.data_root, repr(sorted(exp.dataset_params.items())),
                             exp.clips_per_class)
                 if data_key not in fingerprints:
+                    fingerprints[data_key], loaded[data_key] = None, None
                     try:
-                        fingerprints[data_key] = fingerprint_of(exp)
+                        loaded[data_key] = experiment_dataset(exp)
+                        fingerprints[data_key] = data_fingerprint(loaded[data_key])
                     except (DatasetError, FileNotFoundError) as error:
-                        if client is not None:
+                        if client is not None:  # the data is on the workers only
                             fingerprints[data_key] = client.submit(fingerprint_of, exp, pure=False).result()
-                        elif missing_data_ok:
-                            fingerprints[data_key] = None
-                        else:
+                        elif not missing_data_ok:
                             raise SweepError(f"{spec.source}: dataset {dataset!r}: {error}") from None
-                fingerprint = fingerprints[data_key]
+                fingerprint, local = fingerprints[data_key], loaded[data_key]
                 config_hash = (exp.config_hash(fingerprint) if fingerprint is not None
                                else f"{exp.experiment_hash()}-nodata")
-                folds = exp.folds
-                if folds is None and fingerprint is None:
-                    folds = tuple(dataset_spec(exp.dataset).official_clips) or ("?",)
-                elif folds is None:
-                    from ascnb.experiment.fingerprint import experiment_dataset
-
-                    folds = experiment_dataset(exp).folds
+                if local is not None:
+                    folds = exp.fold_list(local)
+                else:  # no data here: the official folds, cut as the profile cuts
+                    official = tuple(dataset_spec(exp.dataset).official_clips) or ("?",)
+                    n = PROFILES[exp.profile].n_folds
+                    folds = exp.folds or (official if n is None else official[:n])
                 for fold in folds:
                     for seed in exp.seeds:
                         key = f"{config_hash}-fold{fold}-seed{seed}"

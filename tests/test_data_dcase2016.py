@@ -120,7 +120,7 @@ def test_error_txt_marks_clips(dcase_root):
 
 
 def test_eval_protocol(dcase_root):
-    dataset = load_dataset("dcase2016", dcase_root, protocol="eval")
+    dataset = load_dataset("dcase2016-eval", dcase_root)
     assert dataset.folds == ("eval",)
     train, test = dataset.split("eval")
     assert len(train) == len(SCENES_USED) * RECORDINGS * 2 and (train["set"] == "development").all()
@@ -136,12 +136,17 @@ def test_development_only(tmp_path):
     # pointing at the development folder itself works too
     assert len(load_dataset("dcase2016", tmp_path / DEVELOPMENT).clips) == 24
     with pytest.raises(DatasetError, match="protocol 'eval' needs the evaluation set"):
-        load_dataset("dcase2016", tmp_path, protocol="eval")
+        load_dataset("dcase2016-eval", tmp_path)
 
 
-def test_unknown_protocol(dcase_root):
+def test_the_protocol_is_the_dataset_name(dcase_root):
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['protocol'\] for dataset 'dcase2016'"):
+        load_dataset("dcase2016", dcase_root, protocol="eval")
     with pytest.raises(ValueError, match=r"unknown DCASE 2016 protocol 'holdout'.*'cv', 'eval'"):
-        load_dataset("dcase2016", dcase_root, protocol="holdout")
+        from ascnb.data.dcase2016 import load_dcase2016
+
+        load_dcase2016(dcase_root, protocol="holdout")
+    assert load_dataset("dcase2016-eval", dcase_root).name == "dcase2016-eval"
 
 
 def test_no_dataset_here(tmp_path):
@@ -197,7 +202,46 @@ def test_official_scene_list():
 def test_summary_counts_per_set_and_fold(dcase_root):
     from ascnb.data import summarise
 
-    text = summarise(load_dataset("dcase2016", dcase_root, protocol="eval"))
+    text = summarise(load_dataset("dcase2016-eval", dcase_root))
     assert "development" in text and "evaluation" in text and "fold eval: 24 / 4" in text
     text = summarise(load_dataset("dcase2016", dcase_root))
     assert "channels: 2 × 24" in text and "fold 3: 18 / 6" in text
+
+
+# ---- the shipped PB-CNN tables on a DCASE 2016 folder built here (smoke) ----
+
+def build_matching_evaluation(root: Path) -> Path:
+    """An evaluation set whose scenes the development set has (as the real one)"""
+    folder = root / EVALUATION
+    rows = []
+    for i, scene in enumerate(SCENES_USED):
+        filename = f"audio/{i + 1}.wav"
+        write_stereo(folder / filename, seed=2000 + i)
+        rows.append((filename, scene))
+    lines(folder / "evaluation_setup" / "test.txt", [row[:1] for row in rows])
+    lines(folder / "evaluation_setup" / "evaluate.txt", rows)
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dataset, folds", [("dcase2016", [1, 2]), ("dcase2016-eval", ["eval"])])
+def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, dataset, folds):
+    """Both protocols from the catalogue file and the CLI, the smoke profile, 2 rows"""
+    import json
+
+    from ascnb.cli import main as cli_main
+
+    build_development(tmp_path / "data")
+    build_matching_evaluation(tmp_path / "data")
+    config = Path(__file__).resolve().parents[1] / "configs" / "pbcnn-table2-models.yaml"
+    argv = ["run-experiment", str(config), "--dataset", dataset,
+            "--data-root", str(tmp_path / "data"), "--profile", "smoke", "--row", "CNN",
+            "--row", "PB-CNN", "--results-dir", str(tmp_path / "results"),
+            "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache"),
+            "--no-progress"]
+    assert cli_main(argv) == 0
+    records = [json.loads(p.read_text()) for p in sorted((tmp_path / "results").rglob("*.json"))]
+    assert len(records) == 2 * len(folds)
+    assert {r["fold"] for r in records} == set(folds)
+    assert {r["dataset"] for r in records} == {dataset}
+    assert all(r["decision"] == "sum_log" and r["accuracy_definition"] == "class_mean" for r in records)

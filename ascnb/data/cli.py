@@ -1,7 +1,7 @@
 """``python -m ascnb data …``: summary of a dataset, synthetic scenes, downloads
 
 Book: notebooks/01-data.ipynb. Commands:
-  data summary --dataset esc10|esc50|dcase2016|synthetic [--root PATH] [--protocol cv|eval]
+  data summary --dataset esc10|esc50|dcase2016|dcase2016-eval|synthetic [--root PATH]
   data synth --out DIR [--classes N --clips-per-class N --duration S --snr-min DB --snr-max DB
                         --seed N --folds N]
   data download NAME [--root PATH]
@@ -26,8 +26,6 @@ def register(subparsers) -> None:
     summary = commands.add_parser("summary", help="clips per class and fold, duration, sample rates")
     summary.add_argument("--dataset", required=True, choices=list(DATASETS))
     summary.add_argument("--root", help="dataset folder (default: found under $ASCNB_DATA or ./data)")
-    summary.add_argument("--protocol", default=None, choices=["cv", "eval"],
-                         help="DCASE 2016 protocol (default cv)")
     summary.set_defaults(handler=run_summary)
 
     synth = commands.add_parser("synth", help="write a synthetic-scenes set (ESC-50 layout)")
@@ -48,8 +46,7 @@ def run_summary(args: argparse.Namespace) -> int:
     from ascnb.data import AudioError, DatasetError, load_dataset, summarise
 
     try:
-        params = {"protocol": args.protocol} if args.protocol else {}
-        dataset = load_dataset(args.dataset, args.root, **params)
+        dataset = load_dataset(args.dataset, args.root)
         print(summarise(dataset))
     except (DatasetError, AudioError, ValueError) as error:
         print(f"data summary: {error}", file=sys.stderr)

@@ -27,7 +27,8 @@ class DatasetSpec:
     folders: where it is under a data root, in order; extra_roots: callables giving more places
     marker: a file (relative to a candidate folder) that says the dataset is there
     download: the ``ascnb.data.downloads`` archive name that fetches it (None: nothing to fetch)
-    official_clips: {fold: clips} of the official release (``data summary`` checks against it)
+    official_clips: {fold: test clips} of the official release (``data summary`` checks against
+    it; None where we have not verified the count)
     paper: which paper evaluates on it; real: False for generated stand-ins
     """
 
@@ -84,8 +85,8 @@ def dataset_spec(name: str) -> DatasetSpec:
 def load_dataset(name: str, root: str | Path | None = None, **params) -> AudioDataset:
     """The dataset ``name`` from ``root`` (None: found by its spec) with loader ``params``
 
-    esc10 / esc50: ``resample``; dcase2016: ``protocol`` ("cv" or "eval"), ``resample``;
-    synthetic: the generator's parameters (``ascnb.data.synthetic.DEFAULTS``), ``resample``
+    every dataset: ``resample``; synthetic: the generator's parameters too
+    (``ascnb.data.synthetic.DEFAULTS``)
     """
     spec = dataset_spec(name)
     unknown = sorted(set(params) - set(spec.params))
@@ -106,10 +107,16 @@ def _esc(subset: str | None):
     return load
 
 
-def _dcase(root, protocol: str = "cv", resample: bool = False):
-    from ascnb.data.dcase2016 import load_dcase2016
+def _dcase(protocol: str):
+    def load(root, resample: bool = False):
+        from dataclasses import replace
 
-    return load_dcase2016(DATASETS["dcase2016"].find_root(root), protocol=protocol, resample=resample)
+        from ascnb.data.dcase2016 import load_dcase2016
+
+        name = "dcase2016" if protocol == "cv" else "dcase2016-eval"
+        dataset = load_dcase2016(DATASETS[name].find_root(root), protocol=protocol, resample=resample)
+        return replace(dataset, name=name)
+    return load
 
 
 def _synthetic(root, resample: bool = False, **params):
@@ -141,7 +148,14 @@ register_dataset(DatasetSpec(
     name="esc50", title="ESC-50", load=_esc(None), params=("resample",),
     folders=("", "ESC-50-master"), marker=_ESC_MARKERS, download="esc50",
     official_clips=_ESC_FOLDS, paper="acrnn"))
+_DCASE_MARKERS = ("TUT-acoustic-scenes-2016-development/meta.txt", "meta.txt")
 register_dataset(DatasetSpec(
-    name="dcase2016", title="DCASE 2016 Task 1", load=_dcase, params=("protocol", "resample"),
-    folders=("",), marker=("TUT-acoustic-scenes-2016-development/meta.txt", "meta.txt"),
-    download="dcase2016", paper="pbcnn"))
+    name="dcase2016", title="DCASE 2016 Task 1 (development set, 4 official folds)",
+    load=_dcase("cv"), params=("resample",), folders=("",), marker=_DCASE_MARKERS,
+    download="dcase2016-development",
+    official_clips={1: None, 2: None, 3: None, 4: None},  # 1,170 clips in all; per fold unverified
+    paper="pbcnn"))
+register_dataset(DatasetSpec(
+    name="dcase2016-eval", title="DCASE 2016 Task 1 (development → evaluation set)",
+    load=_dcase("eval"), params=("resample",), folders=("",), marker=_DCASE_MARKERS,
+    download="dcase2016", official_clips={"eval": 390}, paper="pbcnn"))

@@ -60,11 +60,8 @@ def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
     dataset = dataset if dataset is not None else experiment_dataset(exp)
     fingerprint = data_fingerprint(dataset)
     config_hash = exp.config_hash(fingerprint)
-    folds = exp.folds if exp.folds is not None else dataset.folds
-    unknown = [f for f in folds if f not in dataset.folds]
-    if unknown:
-        raise ValueError(f"unknown fold(s) {unknown} for {dataset.name}; known: {dataset.folds}")
-    exp = replace(exp, folds=tuple(folds))
+    folds = exp.fold_list(dataset)
+    exp = replace(exp, folds=folds)
     features = None  # computed once, only when a record is missing
     records = []
     for fold in folds:

@@ -49,9 +49,14 @@ def test_the_data_is_part_of_the_key_wherever_it_lives(tiny, synth_root, tmp_pat
 
 def test_profiles_set_defaults_that_explicit_values_override(tiny):
     smoke = Experiment(**tiny).resolve()
-    assert smoke.folds == (1, 2) and smoke.overrides["num_epochs"] == 1
+    dataset = experiment_dataset(smoke)
+    assert smoke.fold_list(dataset) == (1, 2) and smoke.overrides["num_epochs"] == 1
+    assert Experiment(**{**tiny, "profile": "quick"}).fold_list(dataset) == (1,)
+    assert Experiment(**{**tiny, "profile": "cpu"}).fold_list(dataset) == dataset.folds
     mine = Experiment(**{**tiny, "overrides": {"num_epochs": 3}, "folds": (2,)}).resolve()
-    assert mine.overrides["num_epochs"] == 3 and mine.folds == (2,)
+    assert mine.overrides["num_epochs"] == 3 and mine.fold_list(dataset) == (2,)
+    with pytest.raises(ConfigError, match=r"unknown fold\(s\) \[7\]"):
+        Experiment(**{**tiny, "folds": (7,)}).fold_list(dataset)
     assert (mine.decision, mine.accuracy) == ("mean_prob", "overall")  # ACRNN's rules
     pbcnn = Experiment(**{**tiny, "model": "pb-cnn", "model_params": {}}).resolve()
     assert (pbcnn.decision, pbcnn.accuracy) == ("sum_log", "class_mean")
