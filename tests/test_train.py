@@ -5,8 +5,8 @@ import pytest
 import torch
 from torch import nn
 
-from ascnb.train import (PRESETS, Trainer, augment_waveform, augmentation_params, mixup_batch,
-                         resolve_device, train_config)
+from ascnb.train import (PRESETS, NonFiniteLossError, Trainer, augment_waveform,
+                         augmentation_params, mixup_batch, resolve_device, train_config)
 
 
 class TinyNet(nn.Module):
@@ -135,6 +135,7 @@ def test_device_auto_and_fast_default():
         assert device.type == expected
     trainer = Trainer("pbcnn", device="cpu")
     assert not trainer.fast and trainer.amp_dtype is None and not trainer.channels_last
+    assert not trainer.compile
     with pytest.raises(ValueError, match="unknown device"):
         resolve_device("tpu-ish")
 
@@ -206,3 +207,57 @@ def test_max_batches_caps_each_epoch_and_rejects_negative():
     assert [h["segments"] for h in capped] == [32, 32]
     with pytest.raises(ValueError, match="max_batches"):
         train_config("acrnn", max_batches=-1)
+
+
+# ---- NaN and inf never become a record (issue 12, item 4) ----
+
+class NaNNet(TinyNet):
+    """TinyNet whose output (or an unused weight) turns NaN at one call"""
+
+    def __init__(self, nan_at_call=None, nan_weight_at_call=None):
+        super().__init__()
+        self.unused = nn.Parameter(torch.zeros(2))
+        self.nan_at_call, self.nan_weight_at_call = nan_at_call, nan_weight_at_call
+
+    def forward(self, X):
+        logits = super().forward(X)
+        if self.calls == self.nan_weight_at_call:
+            with torch.no_grad():
+                self.unused.fill_(float("inf"))
+        return logits * float("nan") if self.calls == self.nan_at_call else logits
+
+
+def test_a_nan_loss_stops_the_run_naming_epoch_and_batch_before_its_checkpoint(tmp_path):
+    X, y = toy_data()
+    trainer = Trainer("acrnn", num_epochs=3, batch_size=16, device="cpu", progress=False,
+                      checkpoint_dir=tmp_path)
+    # 6 batches per epoch: call 9 is batch 3 of epoch 2
+    with pytest.raises(NonFiniteLossError, match=r"epoch 2, batch 3 of 6: the training loss is nan"):
+        trainer.fit(NaNNet(nan_at_call=9), X, y, seed=0)
+    assert torch.load(tmp_path / "checkpoint.pt", weights_only=False)["epoch"] == 1
+    assert len(trainer.history) == 1
+
+
+def test_a_diverging_lr_stops_the_run_with_no_checkpoint_after_it(tmp_path):
+    X, y = toy_data()
+    trainer = Trainer("acrnn", num_epochs=3, batch_size=16, device="cpu", progress=False,
+                      checkpoint_dir=tmp_path, lr=1e30)
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1, batch \d+ of 6.*lr=1e\+30"):
+        trainer.fit(TinyNet(), X, y, seed=0)
+    assert not (tmp_path / "checkpoint.pt").exists()
+
+
+def test_weights_that_turn_infinite_stop_the_run_naming_them(tmp_path):
+    X, y = toy_data()
+    trainer = Trainer("acrnn", num_epochs=2, batch_size=16, device="cpu", progress=False,
+                      checkpoint_dir=tmp_path)
+    with pytest.raises(NonFiniteLossError, match=r"epoch 1: weights unused hold NaN or infinite"):
+        trainer.fit(NaNNet(nan_weight_at_call=6), X, y, seed=0)  # the loss stays finite
+    assert not (tmp_path / "checkpoint.pt").exists()
+
+
+@pytest.mark.parametrize("field", ["lr", "l2", "mixup_alpha"])
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_hyperparameters_are_refused_naming_the_field(field, value):
+    with pytest.raises(ValueError, match=f"TrainConfig: {field} must be a finite number, got {value}"):
+        train_config("acrnn", **{field: value})

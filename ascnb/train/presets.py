@@ -73,10 +73,18 @@ class TrainConfig:
         for name in ("num_epochs", "lr_step", "waveform_augment", "max_batches"):
             if int(getattr(self, name)) < 0:
                 raise ValueError(f"TrainConfig: {name} must be >= 0, got {getattr(self, name)!r}")
+        import math
+        import numbers
+
+        for name in ("lr", "l2", "mixup_alpha", "momentum", "lr_gamma"):  # NaN passes every < test
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+                raise ValueError(f"TrainConfig: {name} must be a finite number, got {value!r}")
         if self.lr <= 0:
             raise ValueError(f"TrainConfig: lr must be positive, got {self.lr!r}")
-        if self.mixup_alpha < 0 or self.l2 < 0:
-            raise ValueError("TrainConfig: mixup_alpha and l2 must be >= 0")
+        for name in ("mixup_alpha", "l2", "momentum"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"TrainConfig: {name} must be >= 0, got {getattr(self, name)!r}")
         if self.amp not in ("auto", "bf16", "none"):
             raise ValueError(f"TrainConfig: amp must be 'auto', 'bf16' or 'none', got {self.amp!r}")
         if self.channels_last not in (True, False, "auto"):

@@ -1,4 +1,4 @@
-"""One training loop for every experiment: plain DataLoader path and GPU fast path
+"""One training loop for every experiment: plain DataLoader path and fast path
 
 Book: book/intro.md ("How the experiments are trained"). ``Trainer(preset).fit(model, X, y, seed=0)``
 trains on segments X (n, C, F, T) with integer labels y (n,), one progress bar per epoch
@@ -6,22 +6,30 @@ trains on segments X (n, C, F, T) with integer labels y (n,), one progress bar p
 
 Two paths over the same batches
 - plain (the baseline): a DataLoader over CPU tensors, batches copied to the device, fp32
-- fast (default on CUDA): the whole training set resident on the device, batches taken by
-  index there (no DataLoader, no workers), bf16 autocast, channels-last memory format
+- fast (default on CUDA): batches taken by index from the training set (resident on the
+  device; no DataLoader, no workers), channels-last memory format, bf16 autocast; the forward
+  pass can be compiled (``compile=True``)
 
 Reproducibility
 - batch order and mixup draws of epoch e come from generators seeded with (seed, e), so
   both paths see the same batches, and a resumed run the same ones as an uninterrupted run
 - dropout draws from torch's global generator: ``fit`` seeds it (seed_everything) on a fresh
-  start, and a checkpoint stores the torch/numpy/python RNG states, restored on resume
+  start, and a checkpoint stores the torch/numpy/python RNG states, restored on resume; the
+  compiled forward draws its dropout masks as eager mode does (inductor fallback_random)
 - torch.use_deterministic_algorithms(True, warn_only=True) when config.deterministic
-Same seed, same machine, same thread count -> the same weights, bit for bit, on CPU.
+Same seed, same machine, same thread count, same path -> the same weights, bit for bit, on
+CPU. A checkpoint records the path (fast, amp, channels-last, compile) and is resumed only by
+the same path.
+
+A loss or weight that is not finite stops the run with ``NonFiniteLossError`` naming the
+epoch and batch, before that epoch's checkpoint is written.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -38,6 +46,15 @@ from ascnb.train.presets import TrainConfig, train_config
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 CHECKPOINT_NAME = "checkpoint.pt"
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The training loss or the weights became NaN or infinite: the run stops, unsaved"""
+
+
+def compiler_available() -> bool:
+    """Whether torch.compile can build CPU kernels here (inductor needs a C++ compiler)"""
+    return any(shutil.which(name) for name in (os.environ.get("CXX"), "g++", "c++", "clang++") if name)
 
 
 def resolve_device(device: str | torch.device = "auto") -> torch.device:
@@ -111,30 +128,45 @@ class Trainer:
 
     config: a TrainConfig or a preset name ("pbcnn", "acrnn", "piczak"); overrides: any
     TrainConfig field. checkpoint_dir: where ``checkpoint.pt`` is written after every epoch
-    and resumed from (None = no checkpoints). device: "auto" picks CUDA when there is one
+    and resumed from (None = no checkpoints). device: "auto" picks CUDA when there is one.
+    compile: torch.compile the model's forward pass (None = off; $ASCNB_COMPILE=0 or 1
+    overrides); it changes the speed, not the recipe
     """
 
     def __init__(self, config: TrainConfig | str = "pbcnn", *, device: str | torch.device = "auto",
-                 checkpoint_dir: str | Path | None = None, progress: bool = True, **overrides):
+                 checkpoint_dir: str | Path | None = None, progress: bool = True,
+                 compile: bool | None = None, **overrides):
         self.config = train_config(config, **overrides)
         self.device = resolve_device(device)
         on_cuda = self.device.type == "cuda"
-        self.fast = self.config.fast if self.config.fast is not None else on_cuda
         amp = self.config.amp
-        use_bf16 = amp == "bf16" or (amp == "auto" and self.fast and on_cuda)
+        use_bf16 = amp == "bf16" or (amp == "auto" and on_cuda and self.config.fast is not False)
         self.amp_dtype = torch.bfloat16 if use_bf16 else None
+        self.fast = self.config.fast if self.config.fast is not None else on_cuda
         channels_last = self.config.channels_last
         self.channels_last = (self.fast and on_cuda) if channels_last == "auto" else bool(channels_last)
+        if compile is None and os.environ.get("ASCNB_COMPILE", "") in ("0", "1"):
+            compile = os.environ["ASCNB_COMPILE"] == "1"
+        if compile is None:
+            compile = False
+        self.compile = bool(compile)
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.progress = progress
         self.history: list[dict] = []
         self.resumed_from = 0  # epochs already done when fit() started
+        self.first_step_seconds: float | None = None  # includes compilation when compiled
 
     def __repr__(self) -> str:
         return (f"Trainer({self.config.optimizer}, lr={self.config.lr}, "
                 f"batch_size={self.config.batch_size}, num_epochs={self.config.num_epochs}, "
                 f"device={self.device}, fast={self.fast}, amp={self.amp_dtype}, "
-                f"channels_last={self.channels_last})")
+                f"channels_last={self.channels_last}, compile={self.compile})")
+
+    @property
+    def path(self) -> dict:
+        """How this trainer computes (not what): a checkpoint is resumed only by the same path"""
+        return {"fast": bool(self.fast), "amp": str(self.amp_dtype),
+                "channels_last": bool(self.channels_last), "compile": self.compile}
 
     @property
     def checkpoint_path(self) -> Path | None:
@@ -170,6 +202,23 @@ class Trainer:
             model = model.to(memory_format=torch.channels_last)
         return model
 
+    def compiled(self, model: nn.Module) -> nn.Module:
+        """The module that runs the training steps: ``model`` itself, or its compiled forward
+        (sharing its parameters: checkpoints and attention outputs come from ``model``)"""
+        if not self.compile:
+            return model
+        import warnings
+
+        with warnings.catch_warnings():  # torch's own modules, imported by the first compile
+            warnings.filterwarnings("ignore", "`torch.jit.script_method` is deprecated",
+                                    DeprecationWarning)
+            import torch._inductor.config as inductor_config
+            import torch.fx.experimental.optimization  # noqa: F401
+
+        # dropout masks from torch's generator, as in eager mode: the same masks, resumable
+        inductor_config.fallback_random = True
+        return torch.compile(model, dynamic=False)
+
     def to_device(self, X: torch.Tensor) -> torch.Tensor:
         X = X.to(self.device, non_blocking=True)
         if self.channels_last and X.ndim == 4:
@@ -183,7 +232,7 @@ class Trainer:
         (training can be extended)"""
         config = {k: v for k, v in self.config.to_dict().items() if k != "num_epochs"}
         return {"config": config, "seed": int(seed), "n_train": int(n),
-                "n_parameters": sum(p.numel() for p in model.parameters())}
+                "n_parameters": sum(p.numel() for p in model.parameters()), "path": self.path}
 
     def save_checkpoint(self, epoch: int, model, optimizer, scheduler, fingerprint: dict) -> None:
         if self.checkpoint_path is None:
@@ -198,9 +247,13 @@ class Trainer:
         if path is None or not path.is_file():
             return 0
         state = torch.load(path, map_location="cpu", weights_only=False)  # RNG states stay on the CPU
-        if state.get("fingerprint") != fingerprint:
-            raise ValueError(f"{path}: checkpoint of a different run (config, seed, training set "
-                             "size or model differ); delete it or choose another checkpoint_dir")
+        saved = state.get("fingerprint") or {}
+        if saved != fingerprint:
+            differ = sorted(k for k in set(saved) | set(fingerprint) if saved.get(k) != fingerprint.get(k))
+            raise ValueError(f"{path}: checkpoint of a different run ({', '.join(differ)} differ: "
+                             f"{ {k: saved.get(k) for k in differ} } there, "
+                             f"{ {k: fingerprint.get(k) for k in differ} } here); delete it or "
+                             "choose another checkpoint_dir")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -226,11 +279,11 @@ class Trainer:
         """Train ``model`` on X (n, C, F, T) float32 and labels y (n,); returns the history
 
         Resumes from ``checkpoint_dir/checkpoint.pt`` when present (the same run: config,
-        seed and training-set size must match). One dict per epoch: epoch, loss, accuracy
-        (on the training batches, mixed targets counted by their larger share), lr, seconds
+        seed, training-set size and path must match). One dict per epoch: epoch, loss, accuracy
+        (on the training batches, mixed targets counted by their larger share), lr, seconds.
+        A loss or weight that is not finite raises NonFiniteLossError (epoch and batch named)
+        before the epoch's checkpoint is written
         """
-        from tqdm.auto import tqdm
-
         c = self.config
         X = torch.as_tensor(np.asarray(X, dtype=np.float32))  # (n, C, F, T)
         y = torch.as_tensor(np.asarray(y, dtype=np.int64))  # (n,)
@@ -247,65 +300,111 @@ class Trainer:
         self.history = []
         seed_everything(seed)
         self.resumed_from = self.load_checkpoint(model, optimizer, scheduler, fingerprint)
-
-        if self.fast:  # the whole training set on the device once
-            X_resident, y_resident = self.to_device(X), y.to(self.device)
-        else:
-            # sampler set per epoch; the loader's own generator is fixed so that it never
-            # draws from torch's global generator (dropout's)
-            dataset = TensorDataset(X, y)
-
+        step_model = self.compiled(model)
+        data = self.prepare_data(X, y)
         for epoch in range(self.resumed_from, c.num_epochs):
-            start = time.perf_counter()
-            g, rng = epoch_generators(seed, epoch)
-            batches = self.batches(len(X), g)
-            if self.fast:
-                stream = ((X_resident[idx], y_resident[idx])
-                          for idx in (b.to(self.device) for b in batches))
-            else:
-                loader = DataLoader(dataset, batch_size=c.batch_size, num_workers=0,
-                                    sampler=torch.cat(batches).tolist(),
-                                    generator=torch.Generator().manual_seed(0),
-                                    pin_memory=self.device.type == "cuda")
-                stream = ((self.to_device(X_b), y_b.to(self.device)) for X_b, y_b in loader)
-            model.train()
-            loss_sum = torch.zeros((), device=self.device)
-            correct = torch.zeros((), device=self.device, dtype=torch.int64)
-            seen = 0
-            bar = tqdm(stream, total=len(batches), desc=f"epoch {epoch + 1}/{c.num_epochs}",
-                       disable=not self.progress, unit="batch", leave=True)
-            for step, (X_b, y_b) in enumerate(bar):
-                b = len(y_b)
-                if c.mixup_alpha > 0:
-                    lam = float(rng.beta(c.mixup_alpha, c.mixup_alpha))
-                    partner = torch.randperm(b, generator=g).to(self.device)
-                    with torch.no_grad():
-                        n_classes = model_output_size(model)
-                        targets = F.one_hot(y_b, n_classes).float()  # (batch, K)
-                        X_b, targets = mixup_batch(X_b, targets, lam, partner)
-                    y_major = y_b if lam >= 0.5 else y_b[partner]
-                else:
-                    targets, y_major = y_b, y_b
-                with self.autocast():
-                    logits = model(X_b)  # (batch, K)
-                loss = F.cross_entropy(logits.float(), targets)
-                optimizer.zero_grad(set_to_none=True)
-                loss.backward()
-                optimizer.step()
-                loss_sum += loss.detach() * b
-                correct += (logits.detach().argmax(dim=1) == y_major).sum()
-                seen += b
-                if self.progress and (step % (50 if self.fast else 10) == 0 or step == len(batches) - 1):
-                    bar.set_postfix(loss=f"{loss_sum.item() / seen:.4f}",
-                                    acc=f"{correct.item() / seen:.3f}")
-            bar.close()
-            lr = optimizer.param_groups[0]["lr"]
+            self.history.append(self.fit_epoch(model, step_model, optimizer, data, seed, epoch))
             scheduler.step()
-            self.history.append({"epoch": epoch + 1, "loss": loss_sum.item() / seen,
-                                 "accuracy": correct.item() / seen, "lr": lr, "segments": seen,
-                                 "seconds": time.perf_counter() - start})
+            self.check_weights(model, epoch)
             self.save_checkpoint(epoch + 1, model, optimizer, scheduler, fingerprint)
         return self.history
+
+    def prepare_data(self, X: torch.Tensor, y: torch.Tensor):
+        """The training set as the path reads it: resident on the device (fast; on CUDA in
+        channels-last once, on the CPU per batch, so that no second copy is kept) or a dataset"""
+        if not self.fast:
+            return TensorDataset(X, y)
+        if self.device.type == "cpu":
+            return X, y
+        return self.to_device(X), y.to(self.device)
+
+    def epoch_batches(self, data, batches: list[torch.Tensor]):
+        """(X_b, y_b) on the device, in the order of ``batches`` (index tensors)"""
+        if self.fast:
+            X, y = data
+            for idx in batches:
+                idx = idx.to(X.device)
+                yield self.to_device(X[idx]), y[idx].to(self.device)
+            return
+        # sampler set per epoch; the loader's own generator is fixed so that it never draws
+        # from torch's global generator (dropout's)
+        loader = DataLoader(data, batch_size=self.config.batch_size, num_workers=0,
+                            sampler=torch.cat(batches).tolist(),
+                            generator=torch.Generator().manual_seed(0),
+                            pin_memory=self.device.type == "cuda")
+        for X_b, y_b in loader:
+            yield self.to_device(X_b), y_b.to(self.device)
+
+    def fit_epoch(self, model: nn.Module, step_model: nn.Module, optimizer, data, seed: int,
+                  epoch: int) -> dict:
+        """One epoch of training steps; its history entry"""
+        from tqdm.auto import tqdm
+
+        c = self.config
+        start = time.perf_counter()
+        g, rng = epoch_generators(seed, epoch)
+        n = len(data[0]) if self.fast else len(data)
+        batches = self.batches(n, g)
+        model.train()
+        losses = torch.zeros(len(batches), device=self.device)  # (batches,) per-batch loss
+        sizes = torch.tensor([len(b) for b in batches], device=self.device, dtype=torch.float32)
+        correct = torch.zeros((), device=self.device, dtype=torch.int64)
+        check_each_step = self.device.type == "cpu"  # no device sync to wait for on the CPU
+        bar = tqdm(self.epoch_batches(data, batches), total=len(batches),
+                   desc=f"epoch {epoch + 1}/{c.num_epochs}", disable=not self.progress,
+                   unit="batch", leave=True)
+        for step, (X_b, y_b) in enumerate(bar):
+            if c.mixup_alpha > 0:
+                lam = float(rng.beta(c.mixup_alpha, c.mixup_alpha))
+                partner = torch.randperm(len(y_b), generator=g).to(self.device)
+                with torch.no_grad():
+                    targets = F.one_hot(y_b, model_output_size(model)).float()  # (batch, K)
+                    X_b, targets = mixup_batch(X_b, targets, lam, partner)
+                y_major = y_b if lam >= 0.5 else y_b[partner]
+            else:
+                targets, y_major = y_b, y_b
+            stepped = time.perf_counter()
+            with self.autocast():
+                logits = step_model(X_b)  # (batch, K)
+            loss = F.cross_entropy(logits.float(), targets)
+            losses[step] = loss.detach()
+            if check_each_step and not torch.isfinite(losses[step]):
+                self.stop(epoch, step, len(batches), losses[step].item())
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            if self.first_step_seconds is None:
+                self.first_step_seconds = time.perf_counter() - stepped
+            correct += (logits.detach().argmax(dim=1) == y_major).sum()
+            if self.progress and (step % (50 if self.fast else 10) == 0 or step == len(batches) - 1):
+                seen = float(sizes[:step + 1].sum())
+                bar.set_postfix(loss=f"{float((losses[:step + 1] * sizes[:step + 1]).sum()) / seen:.4f}",
+                                acc=f"{correct.item() / seen:.3f}")
+        bar.close()
+        bad = (~torch.isfinite(losses)).nonzero()
+        if len(bad):  # on an accelerator, checked once per epoch
+            step = int(bad[0])
+            self.stop(epoch, step, len(batches), losses[step].item())
+        seen = int(sizes.sum())
+        return {"epoch": epoch + 1, "loss": float((losses * sizes).sum()) / seen,
+                "accuracy": correct.item() / seen, "lr": optimizer.param_groups[0]["lr"],
+                "segments": seen, "seconds": time.perf_counter() - start}
+
+    def stop(self, epoch: int, step: int, n_batches: int, loss: float):
+        raise NonFiniteLossError(
+            f"epoch {epoch + 1}, batch {step + 1} of {n_batches}: the training loss is {loss} "
+            f"(not finite); training stopped before the checkpoint of epoch {epoch + 1} "
+            f"(lr={self.config.lr}; check the features and the learning rate)")
+
+    def check_weights(self, model: nn.Module, epoch: int) -> None:
+        """NonFiniteLossError naming the parameters that are NaN or infinite after ``epoch``"""
+        finite = torch.stack([torch.isfinite(p).all() for p in model.parameters()])
+        if not bool(finite.all()):
+            names = [name for (name, _), ok in zip(model.named_parameters(), finite.tolist()) if not ok]
+            raise NonFiniteLossError(
+                f"epoch {epoch + 1}: weights {', '.join(names[:5])}{' …' if len(names) > 5 else ''} "
+                f"hold NaN or infinite values; training stopped before the checkpoint of epoch "
+                f"{epoch + 1} (lr={self.config.lr})")
 
     @torch.no_grad()
     def predict_proba(self, model: nn.Module, X, batch_size: int | None = None) -> np.ndarray:
@@ -314,12 +413,13 @@ class Trainer:
         batch_size = batch_size or self.config.eval_batch_size
         model = self.prepare_model(model)
         model.eval()
-        if self.fast:
+        resident = self.fast and self.device.type != "cpu"  # the CPU converts batch by batch
+        if resident:
             X = self.to_device(X)
         outputs = []
         for start in range(0, len(X), batch_size):
             X_b = X[start:start + batch_size]
-            X_b = X_b if self.fast else self.to_device(X_b)
+            X_b = X_b if resident else self.to_device(X_b)
             with self.autocast():
                 logits = model(X_b)  # (batch, K)
             outputs.append(logits.double().cpu())
