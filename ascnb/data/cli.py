@@ -10,6 +10,7 @@ Book: notebooks/01-data.ipynb. Commands:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -26,6 +27,8 @@ def register(subparsers) -> None:
     summary = commands.add_parser("summary", help="clips per class and fold, duration, sample rates")
     summary.add_argument("--dataset", required=True, choices=list(DATASETS))
     summary.add_argument("--root", help="dataset folder (default: found under $ASCNB_DATA or ./data)")
+    summary.add_argument("--check", action="store_true",
+                         help="decode every clip and name each problem (truncated, NaN, silent, …)")
     summary.set_defaults(handler=run_summary)
 
     synth = commands.add_parser("synth", help="write a synthetic-scenes set (ESC-50 layout)")
@@ -44,14 +47,22 @@ def register(subparsers) -> None:
 
 def run_summary(args: argparse.Namespace) -> int:
     from ascnb.data import AudioError, DatasetError, load_dataset, summarise
+    from ascnb.data.dataset import check_audio
 
     try:
         dataset = load_dataset(args.dataset, args.root)
-        print(summarise(dataset))
-    except (DatasetError, AudioError, ValueError) as error:
+        text = summarise(dataset)
+        problems = check_audio(dataset) if args.check else []
+    except (DatasetError, AudioError, ValueError, OSError) as error:
         print(f"data summary: {error}", file=sys.stderr)
         return 1
-    return 0
+    if args.check:
+        text += f"\n\ndecoded every clip: {len(problems)} problem(s)\n" + "\n".join(problems)
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:  # `data summary … | head`: the reader has enough
+        sys.stdout = open(os.devnull, "w")
+    return 1 if problems else 0
 
 
 def run_synth(args: argparse.Namespace) -> int:

@@ -114,8 +114,40 @@ def check_files_exist(paths: list[str] | pd.Series, source: Path) -> None:
         raise DatasetError(f"{source}: {len(missing)} listed audio file(s) are missing:\n  {shown}")
 
 
+def check_audio(dataset: AudioDataset) -> list[str]:
+    """Decode every clip and name each problem: unreadable, truncated, empty, NaN/inf samples,
+    another sample rate, all-silent (one line per file, naming it)"""
+    problems = []
+    for path in dataset.clips["path"]:
+        try:
+            x = read_audio(path, dataset.sample_rate, resample=dataset.resample)
+        except AudioError as error:
+            problems.append(str(error))
+            continue
+        if not np.any(x):
+            problems.append(f"{path}: every sample is zero (a silent clip)")
+    return problems
+
+
+def fold_counts(dataset: AudioDataset) -> pd.DataFrame:
+    """Test clips per fold beside the official release's counts (where the registry knows them)"""
+    from ascnb.data.registry import DATASETS
+
+    official = DATASETS[dataset.name].official_clips if dataset.name in DATASETS else {}
+    rows = []
+    for fold in sorted(set(dataset.folds) | set(official), key=str):
+        here = len(dataset.split(fold)[1]) if fold in dataset.folds else 0
+        expected = official.get(fold)
+        status = ("missing" if fold not in dataset.folds else
+                  "" if expected is None or here == expected else f"{expected - here} missing")
+        rows.append({"fold": fold, "test clips": here, "official": expected if expected is not None else "",
+                     "status": status})
+    return pd.DataFrame(rows).set_index("fold")
+
+
 def summarise(dataset: AudioDataset) -> str:
-    """Clips per class and per fold, total duration and sample rates (a check of a download)"""
+    """Clips per class and per fold against the official counts, duration and sample rates
+    (a check of a download; ``check_audio`` decodes every file)"""
     info = dataset.audio_info()
     clips = dataset.clips
     lines = [f"{dataset.description or dataset.name}", f"root: {dataset.root}",
@@ -123,9 +155,9 @@ def summarise(dataset: AudioDataset) -> str:
     total = info["seconds"].sum()
     lines.append(f"total duration: {total:.1f} s ({total / 3600:.2f} h)")
     rates = info["sample_rate"].value_counts().sort_index()
-    lines.append("sample rates: " + ", ".join(f"{rate} Hz × {n}" for rate, n in rates.items()))
+    lines.append("sample rates: " + ", ".join(f"{n} clips at {rate} Hz" for rate, n in rates.items()))
     channels = info["channels"].value_counts().sort_index()
-    lines.append("channels: " + ", ".join(f"{c} × {n}" for c, n in channels.items()))
+    lines.append("channels: " + ", ".join(f"{n} clips with {c}" for c, n in channels.items()))
     lines.append("")
     by = "set" if "set" in clips.columns and clips["set"].nunique() > 1 else "fold"
     per_class = pd.crosstab(clips["category"], clips[by], margins=True, margins_name="total")
@@ -137,4 +169,16 @@ def summarise(dataset: AudioDataset) -> str:
         for fold in dataset.folds:
             train, test = dataset.split(fold)
             lines.append(f"  fold {fold}: {len(train)} / {len(test)}")
+    counts = fold_counts(dataset)
+    lines += ["", "test clips per fold (official: the release's count)", counts.to_string()]
+    missing = [str(fold) for fold, row in counts.iterrows() if row["status"] == "missing"]
+    if missing:
+        lines.append(f"MISSING FOLDS: {', '.join(missing)} (a partial download?)")
+    short = [str(fold) for fold, row in counts.iterrows() if row["status"].endswith("missing")
+             and row["status"] != "missing"]
+    if short:
+        lines.append(f"INCOMPLETE FOLDS: {', '.join(short)} hold fewer clips than the release")
+    odd_rates = info[info["sample_rate"] != dataset.sample_rate]
+    for path, rate in zip(odd_rates["path"], odd_rates["sample_rate"]):
+        lines.append(f"{path}: sample rate {rate} Hz, expected {dataset.sample_rate} Hz")
     return "\n".join(lines)

@@ -44,6 +44,11 @@ def read_esc50_meta(csv_path: Path, valid_folds: tuple | None = FOLDS) -> pd.Dat
     check_columns(meta, COLUMNS, csv_path)
     if meta.empty:
         raise DatasetError(f"{csv_path}: the metadata lists no clips")
+    for column in ("filename", "category"):
+        empty = meta[column].isna() | (meta[column].astype(str).str.strip() == "")
+        if empty.any():
+            rows = (empty[empty].index + 2).tolist()[:5]  # +2: the header, 1-based lines
+            raise DatasetError(f"{csv_path}: empty {column!r} cell on line(s) {rows}")
     for column in ("fold", "target"):
         values = pd.to_numeric(meta[column], errors="coerce")
         if values.isna().any() or (values != values.round()).any():

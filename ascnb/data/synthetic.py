@@ -392,7 +392,11 @@ def synthetic_folder_name(params: dict) -> str:
 def ensure_synthetic(root: str | Path | None = None, **params) -> AudioDataset:
     """The synthetic set for ``params`` under data_root(root)/synthetic-<hash>: load or generate"""
     p = synthetic_params(**params)
-    folder = data_root(root) / synthetic_folder_name(p)
+    base = data_root(root)
+    if base.exists() and not base.is_dir():
+        raise DatasetError(f"{base}: the data root is a file, not a folder (check ASCNB_DATA or "
+                           "data_root); the synthetic scenes are written into a folder there")
+    folder = base / synthetic_folder_name(p)
     if (folder / "meta" / "synthetic.json").is_file():
         return load_synthetic(folder)
     try:

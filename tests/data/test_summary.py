@@ -1,0 +1,82 @@
+"""`data summary`: per-fold counts against the official release, every file decoded on --check"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import soundfile as sf
+
+from ascnb.cli import main
+from ascnb.data import DatasetError, load_dataset
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def partial_esc10(tmp_path) -> Path:
+    """The official layout with 2 ESC-10 classes in folds 1 and 2 only (a partial download)"""
+    (tmp_path / "audio").mkdir()
+    (tmp_path / "meta").mkdir()
+    rows, rng = [], np.random.default_rng(0)
+    for target, category in ((0, "dog"), (1, "rooster")):
+        for fold in (1, 2):
+            name = f"{fold}-{100 + target}-A-{target}.wav"
+            sf.write(tmp_path / "audio" / name, 0.1 * rng.standard_normal(22050), 44100)
+            rows.append(dict(filename=name, fold=fold, target=target, category=category,
+                             esc10=True, src_file=100 + target, take="A"))
+    pd.DataFrame(rows).to_csv(tmp_path / "meta" / "esc50.csv", index=False)
+    return tmp_path
+
+
+def test_summary_names_missing_and_incomplete_folds(partial_esc10, capsys):
+    assert main(["data", "summary", "--dataset", "esc10", "--root", str(partial_esc10)]) == 0
+    out = capsys.readouterr().out
+    assert "MISSING FOLDS: 3, 4, 5" in out
+    assert "INCOMPLETE FOLDS: 1, 2" in out and "78 missing" in out
+
+
+def test_check_decodes_every_file_and_names_each_problem(partial_esc10, capsys):
+    audio = partial_esc10 / "audio"
+    sf.write(audio / "1-100-A-0.wav", np.zeros(22050), 44100)                 # silent
+    sf.write(audio / "2-100-A-0.wav", 0.1 * np.ones(22050), 22050)            # another rate
+    data = (audio / "1-101-A-1.wav").read_bytes()
+    (audio / "1-101-A-1.wav").write_bytes(data[: len(data) // 2])              # truncated
+    assert main(["data", "summary", "--dataset", "esc10", "--root", str(partial_esc10)]) == 0
+    out = capsys.readouterr().out
+    assert "2-100-A-0.wav: sample rate 22050 Hz" in out  # named even without --check
+    assert main(["data", "summary", "--dataset", "esc10", "--root", str(partial_esc10), "--check"]) == 1
+    out = capsys.readouterr().out
+    assert "3 problem(s)" in out
+    assert "1-100-A-0.wav: every sample is zero" in out
+    assert "1-101-A-1.wav: audio file is truncated" in out
+    assert "2-100-A-0.wav: sample rate is 22050 Hz" in out
+
+
+def test_summary_into_a_closed_pipe_ends_quietly(partial_esc10):
+    result = subprocess.run(f"{sys.executable} -m ascnb data summary --dataset esc10 --root "
+                            f"{partial_esc10} | head -1", shell=True, cwd=REPO, capture_output=True,
+                            text=True)
+    assert result.stdout.strip() and "BrokenPipeError" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_filename_cell_is_named(partial_esc10):
+    csv = partial_esc10 / "meta" / "esc50.csv"
+    meta = pd.read_csv(csv)
+    meta.loc[2, "filename"] = ""
+    meta.to_csv(csv, index=False)
+    with pytest.raises(DatasetError, match=r"esc50.csv: empty 'filename' cell on line\(s\) \[4\]"):
+        load_dataset("esc10", partial_esc10)
+
+
+def test_a_data_root_that_is_a_file_is_named(tmp_path, monkeypatch):
+    not_a_folder = tmp_path / "data.txt"
+    not_a_folder.write_text("")
+    monkeypatch.setenv("ASCNB_DATA", str(not_a_folder))
+    with pytest.raises(DatasetError, match="data.txt: the data root is a file"):
+        load_dataset("synthetic")
