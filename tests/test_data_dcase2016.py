@@ -205,7 +205,7 @@ def test_summary_counts_per_set_and_fold(dcase_root):
     text = summarise(load_dataset("dcase2016-eval", dcase_root))
     assert "development" in text and "evaluation" in text and "fold eval: 24 / 4" in text
     text = summarise(load_dataset("dcase2016", dcase_root))
-    assert "channels: 2 × 24" in text and "fold 3: 18 / 6" in text
+    assert "channels: 24 clips with 2" in text and "fold 3: 18 / 6" in text
 
 
 # ---- the shipped PB-CNN tables on a DCASE 2016 folder built here (smoke) ----
