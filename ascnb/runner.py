@@ -62,13 +62,44 @@ def notebook_parameters(notebook: str | Path) -> dict:
 
 
 def check_parameters(notebook: str | Path, parameters: dict) -> None:
-    """Raise ParameterError naming every parameter the notebook does not declare"""
+    """Raise ParameterError naming every parameter the notebook does not declare, and every
+    value whose type differs from its default's (a default of None accepts anything)"""
+    import ast
+
     declared = notebook_parameters(notebook)
     unknown = sorted(set(parameters) - set(declared))
     if unknown:
         raise ParameterError(
             f"{find_notebook(notebook)}: unknown parameter(s) {unknown}; "
             f"the parameters cell declares: {sorted(declared)}")
+    for name, value in parameters.items():
+        try:
+            default = ast.literal_eval(declared[name]["default"])
+        except (ValueError, SyntaxError):
+            continue
+        if default is None or value is None:
+            continue
+        kinds = (int, float) if isinstance(default, float) else (type(default),)
+        if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
+            raise ParameterError(
+                f"{find_notebook(notebook)}: parameter {name!r} expects a {type(default).__name__} "
+                f"(its default is {declared[name]['default']}), got {value!r} ({type(value).__name__})")
+
+
+def remove_stale_partials(output: Path) -> list[Path]:
+    """Delete ``.NAME.running-PID.ipynb`` files left beside ``output`` by runs that were killed
+    (their process is gone); returns what was removed"""
+    removed = []
+    for partial in output.parent.glob(f".{output.stem}.running-*.ipynb"):
+        try:
+            pid = int(partial.stem.rsplit("-", 1)[1].split(".")[0])
+            os.kill(pid, 0)  # alive: another run is writing it
+        except ProcessLookupError:
+            partial.unlink(missing_ok=True)
+            removed.append(partial)
+        except (ValueError, IndexError, PermissionError):
+            continue
+    return removed
 
 
 def parse_value(text: str):
@@ -107,6 +138,7 @@ def run_notebook(notebook: str | Path, parameters: dict | None = None, *,
     output_dir = Path(output_dir) if output_dir is not None else GENERATED_DIR
     output_dir.mkdir(parents=True, exist_ok=True)
     output = output_dir / (output_name or path.name)
+    remove_stale_partials(output)
     partial = output.with_name(f".{output.stem}.running-{os.getpid()}.ipynb")
     failed = output.with_name(f"{output.stem}.failed.ipynb")
     try:

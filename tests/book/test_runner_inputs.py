@@ -1,0 +1,28 @@
+"""The notebook runner refuses wrongly typed parameters and cleans up after killed runs"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from ascnb.runner import ParameterError, check_parameters, remove_stale_partials
+
+
+def test_a_wrongly_typed_parameter_is_refused_naming_it():
+    with pytest.raises(ParameterError, match=r"parameter 'dataset' expects a str .* got 5 \(int\)"):
+        check_parameters("01-data", {"dataset": 5})
+    with pytest.raises(ParameterError, match=r"parameter 'profile' expects a str"):
+        check_parameters("21-acrnn-attention-augmentation", {"profile": ["quick"]})
+    check_parameters("21-acrnn-attention-augmentation", {"profile": "cpu", "folds": [1, 2],
+                                                        "epochs": 3, "data_root": None})
+
+
+def test_partial_notebooks_of_killed_runs_are_removed(tmp_path):
+    output = tmp_path / "21-acrnn.ipynb"
+    dead = tmp_path / ".21-acrnn.running-999999999.ipynb"   # no such process
+    alive = tmp_path / f".21-acrnn.running-{os.getpid()}.ipynb"  # this process: still running
+    for path in (dead, alive):
+        path.write_text("{}")
+    assert remove_stale_partials(output) == [dead]
+    assert not dead.exists() and alive.exists()
