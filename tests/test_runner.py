@@ -1,8 +1,10 @@
-"""The notebook runner and the sweep: strict parameters, notebook errors, grids, resuming"""
+"""The notebook runner: strict parameters, notebook errors, atomic executed copies
+
+(The sweep over catalogue tables is tested in tests/experiment/test_sweep.py.)
+"""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from ascnb import runner, sweep
+from ascnb import runner
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -92,86 +95,3 @@ def test_parse_value():
     assert runner.parse_value("[1, 2]") == [1, 2]
     assert runner.parse_value("cpu") == "cpu"
     assert runner.parse_value("true") is True
-
-
-# ---- sweeps ----
-
-def test_grid_expansion_with_dotted_keys_and_runs():
-    points = sweep.expand_grid(
-        {"model": "acrnn", "model_params": {"attention_scale": "softmax"}},
-        {"model_params.attention_at": [2, 4], "model_params.attention_scale": ["sigmoid", "softmax"]},
-        runs=[{}, {"model": "crnn"}])
-    assert len(points) == 8
-    assert {"model": "acrnn", "model_params": {"attention_scale": "sigmoid", "attention_at": 4}} in points
-    assert sum(p["model"] == "crnn" for p in points) == 4
-    # duplicates collapse
-    assert len(sweep.expand_grid({"a": 1}, {"b": [1, 1]})) == 1
-    with pytest.raises(sweep.SweepError, match="non-empty list"):
-        sweep.expand_grid({}, {"b": 3})
-
-
-def test_sweep_refuses_unknown_notebook_parameter(tiny, tmp_path):
-    path = tmp_path / "bad.yaml"
-    path.write_text(json.dumps({"kind": "notebook", "notebook": str(tiny), "grid": {"epochz": [1]}}))
-    with pytest.raises(sweep.SweepError, match="epochz"):
-        sweep.expand_sweep(sweep.load_sweep(path), results_dir=tmp_path / "results")
-
-
-def test_sweep_stopped_midway_resumes_without_redoing_finished_runs(tiny, tmp_path):
-    log_file = tmp_path / "runs.log"
-    results = tmp_path / "results"
-    out = tmp_path / "executed"
-    spec = {"name": "tiny-sweep", "kind": "notebook", "notebook": str(tiny),
-            "parameters": {"log_file": str(log_file)}, "grid": {"x": [1, 2, 3, 4]}}
-    path = _dump(tmp_path / "sweep.yaml", spec)
-    tasks = sweep.expand_sweep(sweep.load_sweep(path), results_dir=results, output_dir=out)
-    assert [t.config["x"] for t in tasks] == [1, 2, 3, 4]
-    # the sweep stops after two runs (as if killed): their records exist, the others' do not
-    sweep.run_task(tasks[0])
-    sweep.run_task(tasks[1])
-    assert sorted(runs_logged(log_file)) == [1, 2]
-    assert [t.done() for t in tasks] == [True, True, False, False]
-
-    # resume on a LocalCluster: only 3 and 4 run
-    counts = sweep.run_sweep(path, results_dir=results, output_dir=out, processes=False,
-                             n_workers=2, log=lambda *a: None)
-    assert counts == {"total": 4, "skipped": 2, "ran": 2, "failed": 0}
-    assert sorted(runs_logged(log_file)) == [1, 2, 3, 4]
-    assert all(t.done() for t in tasks)
-    record = json.loads(tasks[2].record.read_text())
-    assert record["parameters"]["x"] == 3 and Path(record["output"]).exists()
-
-    # a third call runs nothing
-    counts = sweep.run_sweep(path, results_dir=results, output_dir=out, log=lambda *a: None)
-    assert counts["ran"] == 0 and counts["skipped"] == 4
-    assert sorted(runs_logged(log_file)) == [1, 2, 3, 4]
-
-
-def test_sweep_counts_a_failing_run_and_keeps_going(tiny, tmp_path):
-    log_file = tmp_path / "runs.log"
-    spec = {"name": "failing", "kind": "notebook", "notebook": str(tiny),
-            "parameters": {"log_file": str(log_file)}, "grid": {"x": [1, 2]},
-            "runs": [{"fail": False}, {"fail": True}]}
-    path = _dump(tmp_path / "failing.yaml", spec)
-    counts = sweep.run_sweep(path, results_dir=tmp_path / "results", output_dir=tmp_path / "out",
-                             processes=False, n_workers=2, log=lambda *a: None)
-    assert counts["ran"] == 2 and counts["failed"] == 2
-    assert sorted(runs_logged(log_file)) == [1, 1, 2, 2]
-
-
-def test_committed_sweep_files_expand():
-    files = sorted((REPO / "configs").glob("*.yaml"))
-    assert files, "configs/ holds the grids of every table"
-    for path in files:
-        spec = sweep.load_sweep(path)
-        assert sweep.expand_grid(spec["base"], spec.get("grid"), spec.get("runs")), path
-        if spec["kind"] == "experiment":
-            # every point is a valid Experiment, and distinct points are distinct configs
-            tasks = sweep.expand_sweep(spec, results_dir=REPO / "results")
-            assert len({t.record for t in tasks}) == len(tasks), path
-            assert all(t.record.parent.parent.name == spec["name"] for t in tasks), path
-
-
-def _dump(path: Path, spec: dict) -> Path:
-    path.write_text(json.dumps(spec))
-    return path

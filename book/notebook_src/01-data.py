@@ -2,32 +2,57 @@
 # # The data: synthetic scenes and real ESC-10
 #
 # **Overview.** Every experiment in this book runs on one of four datasets through the same
-# loader (`ascnb.data`). This chapter shows what they look like: the *synthetic scenes*, the
-# embedded default that builds on any machine in seconds and comes with the ground truth of
-# every event, and the *real ESC-10* (400 five-second clips of dog barks, rain, crying babies…)
-# on which the ACRNN paper reports its ESC-10 column. DCASE 2016 (PB-CNN) and the full ESC-50
-# are downloaded on demand (see {doc}`../reproduce`).
+# loader, `ascnb.data.load_dataset(name, root)`. This chapter shows what they look like: the
+# *synthetic scenes*, the embedded default that builds on any machine in seconds and comes with
+# the ground truth of every event, and the *real ESC-10* (400 five-second clips of dog barks,
+# rain, crying babies…) on which the ACRNN paper reports its ESC-10 column. DCASE 2016 (PB-CNN)
+# and the full ESC-50 are downloaded on demand (see {doc}`../reproduce`).
 #
 # **Prerequisites.** None beyond Python; the features are explained in the next chapter.
 
 # %% tags=["parameters"]
-dataset = "synthetic"      # synthetic | esc10 | esc50 | dcase2016
-data_root = None           # None: the default data root (ASCNB_DATA or ./data)
+dataset = "synthetic"      # synthetic | esc10 | esc50 | dcase2016 (ascnb.data.DATASETS)
+data_root = None           # None: where the dataset registry finds it (ASCNB_DATA, ./data, …)
 esc10_root = None          # None: ASCNB_DATA/ESC-10, ./data/ESC-10 or ../shared/data/ESC-10
-profile = "quick"          # smoke | quick | paper (this chapter trains nothing)
+profile = "quick"          # smoke | quick | cpu | paper (this chapter trains nothing)
 n_examples = 4             # clips shown per dataset
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
-from ascnb.book import book_dataset, dataset_label, draw_events, find_esc10, glue, plot_spectrogram
+from ascnb.data import DATASETS, DatasetError, load_dataset
 from ascnb.features import band_frequencies, extract, feature_config
+from ascnb.report.plots import draw_events, plot_spectrogram
+from ascnb.report.tables import dataset_label, glue
 
-data = book_dataset(dataset, data_root)
+data = load_dataset(dataset, data_root)
 logmel = feature_config("logmel", n_mels=128)
 print(data)
+
+# %% [markdown]
+# ## Datasets and folds
+#
+# Each dataset is one entry of a registry (`ascnb.data.DATASETS`): its name in configs and on
+# the command line, which paper evaluates on it, and where it is looked for when no root is
+# given. The table says which of them this machine has.
+
+# %%
+def where(spec):
+    if not spec.real:
+        return "generated on first use"
+    try:
+        return str(spec.find_root())
+    except DatasetError:
+        return f"not here (python -m ascnb data download {spec.download})"
+
+
+registry = pd.DataFrame([{"dataset": name, "title": spec.title, "paper": spec.paper or "—",
+                          "real": spec.real, "on this machine": where(spec)}
+                         for name, spec in DATASETS.items()]).set_index("dataset")
+registry
 
 # %% [markdown]
 # ## Clips, classes and folds
@@ -48,7 +73,7 @@ counts
 #
 # Log-mel spectrograms (the PB-CNN feature: 40 ms Hamming window, 20 ms hop, 128 bands) of one
 # clip per class. On the synthetic scenes the boxes are the ground truth written by the
-# generator: cyan boxes are the class's *foreground events*, white boxes the *distractors*
+# generator: pink boxes are the class's *foreground events*, white boxes the *distractors*
 # shared by every class, and the dashed green band the weak class-specific texture.
 
 # %%
@@ -57,12 +82,12 @@ def show_clips(data, positions, config, *, with_events=True):
     n = len(positions)
     cols = min(n, 2)
     rows = int(np.ceil(n / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(6 * cols, 2.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(6.4 * cols, 2.8 * rows), squeeze=False)
     for ax, i in zip(axes.flat, positions):
         clip = data.clips.iloc[i]
         S = extract(config, data.read(i))[0]                      # (bands, frames)
         plot_spectrogram(ax, S, hop_seconds=config.hop_seconds, band_hz=band_hz,
-                         title=f"{clip['category']} ({clip['filename']})")
+                         title=f"{clip['category']} ({clip['filename']})", label="log energy (dB)")
         if with_events and data.events is not None:
             draw_events(ax, data.events[data.events["filename"] == clip["filename"]], band_hz)
     for ax in list(axes.flat)[n:]:
@@ -109,10 +134,15 @@ else:
 # background was recorded. These are the four classes of the ACRNN paper's Fig. 5.
 
 # %%
-esc10_path = find_esc10(esc10_root)
-glue("data_esc10_available", "available" if esc10_path else "not available on this machine")
-if esc10_path is not None:
-    esc10 = book_dataset("esc10", esc10_path)
+try:
+    esc10 = load_dataset("esc10", esc10_root)
+except DatasetError as error:
+    if esc10_root is not None:
+        raise                                   # a folder was named: say what is wrong with it
+    esc10 = None
+    print(error)
+glue("data_esc10_available", "available" if esc10 is not None else "not available on this machine")
+if esc10 is not None:
     glue("data_esc10_label", dataset_label(esc10))
     wanted = ["dog", "crying_baby", "clock_tick", "rain"]
     positions = [int(esc10.clips.index[esc10.clips["category"] == c][0])
@@ -124,12 +154,13 @@ if esc10_path is not None:
                         margins_name="total"))
 else:
     glue("data_esc10_label", "real ESC-10 (not found)")
-    print("Real ESC-10 not found: pass esc10_root, or see 'Reproduce it yourself' to download it")
 
 # %% [markdown]
 # ## Summary
 #
-# - Every dataset is a table of clips with labels and folds, read at 44.1 kHz mono.
+# - Every dataset is a table of clips with labels and folds, read at 44.1 kHz mono, and loaded
+#   by name: `load_dataset("esc10")` finds the data where the registry looks, or names every
+#   place it looked.
 # - The synthetic scenes put the class in short events whose times and bands are known; the
 #   real ESC-10 does not tell where the sound is.
 #

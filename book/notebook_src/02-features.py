@@ -1,36 +1,43 @@
 # %% [markdown]
-# # From waveform to spectrogram: the papers' features
+# # From waveform to spectrogram
 #
 # **Overview.** The two papers feed their networks different pictures of the same sound:
 # PB-CNN a log-mel spectrogram (40 ms Hamming window, 20 ms hop, 60–512 mel bands), ACRNN a
 # log-gammatone spectrogram with its delta (1024-sample window, 128 gammatone bands), and its
 # baseline PiczakCNN a 60-band log-mel with delta at 22.05 kHz. This chapter computes all three
-# with `ascnb.features`, cuts them into the papers' segments, and shows the normalisation that
-# uses the training fold only.
+# with `ascnb.features`, cuts them into the papers' segments, shows the normalisation that
+# uses the training fold only, and the cache that computes each clip's features once.
 #
 # **Prerequisites.** {doc}`01-data`.
 
 # %% tags=["parameters"]
 dataset = "synthetic"      # synthetic | esc10 | esc50 | dcase2016
-data_root = None
+data_root = None           # None: where the dataset registry finds it
 profile = "quick"          # this chapter trains nothing
 clip = 0                   # position of the clip to show
 
 # %%
+import tempfile
+import time
+
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
-from ascnb.book import book_dataset, dataset_label, glue, plot_spectrogram
-from ascnb.features import (Normaliser, band_frequencies, extract, feature_config, segment,
-                            segment_config)
+from ascnb.data import load_dataset
+from ascnb.features import (Normaliser, band_frequencies, compute_features, extract,
+                            feature_config, segment, segment_config)
+from ascnb.report.plots import plot_spectrogram
+from ascnb.report.tables import glue
 
-data = book_dataset(dataset, data_root)
+data = load_dataset(dataset, data_root)
 x = data.read(clip)                                # (samples,) mono, 44.1 kHz
 print(data, "\nclip:", data.clips.iloc[clip]["filename"], x.shape)
 
 # %% [markdown]
-# ## Three features of one clip
+# ## Log-mel and log-gammatone spectrograms
+#
+# A feature config (`feature_config(kind, **changes)`) is the whole recipe: sample rate,
+# window, hop, filterbank, log and delta. `extract(config, x)` applies it to one waveform.
 
 # %%
 configs = {
@@ -38,13 +45,13 @@ configs = {
     "log-gammatone, 128 bands (ACRNN)": feature_config("gammatone"),
     "log-mel + delta, 60 bands (PiczakCNN)": feature_config("piczak"),
 }
-fig, axes = plt.subplots(len(configs), 1, figsize=(8, 7.5))
+fig, axes = plt.subplots(len(configs), 1, figsize=(8.5, 7.5))
 shapes = {}
 for ax, (name, config) in zip(axes, configs.items()):
     X = extract(config, x)                         # (channels, bands, frames)
     shapes[name] = X.shape
     plot_spectrogram(ax, X[0], hop_seconds=config.hop_seconds, band_hz=band_frequencies(config),
-                     title=f"{name}: {X.shape}")
+                     title=f"{name}: {X.shape}", label="log energy (dB)")
 fig.tight_layout()
 glue("features_three", fig, display=False)
 plt.show()
@@ -74,8 +81,11 @@ pd.DataFrame(rows).set_index("preset")
 # %% [markdown]
 # ## Normalisation from the training fold only
 #
-# The mean and standard deviation per band are computed on the training folds and applied to
-# the test fold, so no statistic of the test clips leaks into training.
+# Both papers standardise with statistics of the training set (PB-CNN section 3.1.2, ACRNN
+# section 4.1): one mean and one standard deviation per input channel
+# (`Normaliser(per="channel")`, what every experiment of the book does); `per="band"` keeps
+# one per frequency band instead. The statistics come from the training folds and are applied
+# unchanged to the test fold, so no statistic of the test clips leaks into training.
 
 # %%
 train, test = data.split(data.folds[0])
@@ -84,16 +94,35 @@ few_train = [extract(config, data.read(i)) for i in train.index[:8]]
 few_test = [extract(config, data.read(i)) for i in test.index[:4]]
 X_train, _ = segment(few_train, "overlap")
 X_test, _ = segment(few_test, "overlap")
-normaliser = Normaliser().fit(X_train)
+normaliser = Normaliser(per="channel").fit(X_train)
 Z_train, Z_test = normaliser.transform(X_train), normaliser.transform(X_test)
 print(f"train: mean {Z_train.mean():+.3f}, std {Z_train.std():.3f}; "
       f"test: mean {Z_test.mean():+.3f}, std {Z_test.std():.3f} (close, not exactly 0 and 1)")
 
 # %% [markdown]
+# ## Computing features once
+#
+# An experiment needs the features of every clip, and every row of a table on the same
+# features needs them again. `compute_features(dataset, config)` extracts them in parallel and
+# keeps each clip's array on disk under a key made of the audio file, the full config and the
+# code's version: the second call reads what the first wrote. (Here a temporary cache folder
+# and the first clips only; experiments use `cache/features/`.)
+
+# %%
+few = data.restrict(data.clips.iloc[:8])
+with tempfile.TemporaryDirectory() as cache:
+    seconds = []
+    for _ in range(2):
+        start = time.perf_counter()
+        arrays = compute_features(few, config, cache_dir=cache, n_jobs=1, progress=False)
+        seconds.append(time.perf_counter() - start)
+print(f"{len(arrays)} clips: extracted in {seconds[0]:.2f} s, read from the cache in {seconds[1]:.2f} s")
+
+# %% [markdown]
 # ## Summary
 #
 # - `extract(config, x)` gives (channels, bands, frames); the config is the whole recipe and
-#   the key of the feature cache.
+#   the key of the feature cache (`compute_features`).
 # - `segment` cuts fixed-length pieces and remembers their clips; `Normaliser` learns its
 #   statistics on the training fold.
 #

@@ -2,38 +2,43 @@
 # # The networks of both papers
 #
 # **Overview.** Eight networks, one function: `build_model(name, n_classes, input_shape)`.
-# This chapter lists them, runs one segment through each, and counts their parameters and
-# floating-point operations with `torch.utils.flop_counter` beside the ACRNN paper's Table 2.
+# Each is one entry of a registry (`ascnb.models.MODELS`: its class, the feature it reads, its
+# paper and training recipe). This chapter lists them, runs one segment through each, and
+# counts their parameters and floating-point operations with `torch.utils.flop_counter`
+# beside the ACRNN paper's Table 2.
 #
 # **Prerequisites.** {doc}`02-features` (the input shapes).
 
 # %% tags=["parameters"]
-dataset = "synthetic"      # only the class count matters here
-data_root = None
-profile = "quick"
+dataset = "synthetic"      # unused: only the class count matters here
+data_root = None           # unused
+profile = "quick"          # this chapter trains nothing
 n_classes = 10
 
 # %%
 import pandas as pd
 import torch
 
-from ascnb.book import glue
 from ascnb.models import MODELS, build_model, default_input_shape
 from ascnb.models.cost import cost_table
+from ascnb.report.tables import glue
 
 # %% [markdown]
 # ## One segment through every network
 
 # %%
 rows = []
-for name in MODELS:
+for name, spec in MODELS.items():
     shape = default_input_shape(name)
     model = build_model(name, n_classes, shape).eval()
     X = torch.zeros(2, *shape)                                  # (batch, channels, freq, time)
     with torch.no_grad():
         logits = model(X)
-    rows.append({"model": name, "input (C, F, T)": shape, "logits": tuple(logits.shape),
-                 "parameters": sum(p.numel() for p in model.parameters())})
+    rows.append({"model": name, "paper": spec.paper, "features": spec.features,
+                 "attention": spec.has_attention, "input (C, F, T)": shape,
+                 "logits": tuple(logits.shape),
+                 "parameters": sum(p.numel() for p in model.parameters()),
+                 "what it is": spec.description})
 pd.DataFrame(rows).set_index("model")
 
 # %% [markdown]

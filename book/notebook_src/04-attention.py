@@ -2,7 +2,8 @@
 # # Attention for audio classification
 #
 # **Overview.** Both papers in this book add *attention* to a network that classifies
-# spectrograms. This chapter builds the idea up from nothing, on real ESC-10 recordings, with
+# spectrograms. This chapter builds the idea up from nothing, on a real ESC-10 recording
+# (the `dataset` parameter picks another set; the first code cell prints which clip), with
 # the modules of `ascnb.models.attention`: soft attention as a weighted average, scaled
 # dot-product and self-attention, the squeeze-and-excitation block {cite:p}`hu2018squeeze`,
 # sub-spectrogram (frequency) attention, pixel-based attention (PB-CNN, {cite:p}`pbcnn2020`)
@@ -13,11 +14,11 @@
 # is); a little PyTorch.
 
 # %% tags=["parameters"]
-dataset = "esc10"          # the recordings to look at: esc10 (real) or synthetic
-data_root = None           # None: found by ascnb.book.find_esc10 (ASCNB_DATA, ./data, ../shared)
+dataset = "esc10"          # the recordings to look at: esc10 (real), synthetic, …
+data_root = None           # None: where the dataset registry finds it (ASCNB_DATA, ./data, ../shared)
 profile = "quick"          # this chapter trains nothing; kept for the runner's interface
 seed = 0
-category = "dog"           # an ESC-10 class (dog, rain, crying_baby, clock_tick, …)
+category = "dog"           # a class of the dataset (ESC-10: dog, rain, crying_baby, clock_tick, …)
 
 # %%
 import matplotlib.pyplot as plt
@@ -25,18 +26,18 @@ import numpy as np
 import torch
 from IPython.display import display
 
-from ascnb.book import (book_dataset, dataset_label, figure_grid, figure_slider, find_esc10, glue,
-                        plot_spectrogram)
+from ascnb.data import load_dataset
 from ascnb.features import band_frequencies, extract, feature_config
 from ascnb.models.attention import (FrameAttention, PixelAttention, SqueezeExcitation,
                                     TemporalAttentionPooling, scale_scores)
+from ascnb.report.plots import plot_spectrogram
+from ascnb.report.tables import dataset_label, glue
+from ascnb.report.widgets import figure_grid, figure_slider
 
 torch.manual_seed(seed)
-if dataset == "esc10" and find_esc10(data_root) is None:
-    print("real ESC-10 not found: using the synthetic scenes")
-    dataset, data_root = "synthetic", None
-data = book_dataset(dataset, data_root)
+data = load_dataset(dataset, data_root)           # not found: the error names every place looked in
 if category not in set(data.clips["category"]):
+    print(f"{dataset_label(data)} has no class {category!r}: showing {data.classes[0]!r}")
     category = data.classes[0]
 i = int(data.clips.index[data.clips["category"] == category][0])
 config = feature_config("gammatone")
@@ -44,7 +45,7 @@ X = extract(config, data.read(i))                 # (2, 128, frames): log-gammat
 band_hz = band_frequencies(config)
 S = X[0]                                          # (bands, frames)
 glue("attention_clip", f"{category} ({dataset_label(data)})")
-print(data.clips.iloc[i]["filename"], X.shape)
+print(f"{dataset_label(data)}: {category}, {data.clips.iloc[i]['filename']}, features {X.shape}")
 
 # %% [markdown]
 # ## Soft attention is a weighted average
@@ -67,16 +68,17 @@ temperatures = [0.1, 0.25, 0.5, 1.0, 2.0, 4.0]
 
 
 def attention_figure(weights, title):
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 3.6), sharex=True,
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.6, 3.6), sharex=True, layout="constrained",
                                       gridspec_kw={"height_ratios": [3, 1]})
-    plot_spectrogram(top, S, hop_seconds=config.hop_seconds, band_hz=band_hz, title=title)
+    image = plot_spectrogram(top, S, hop_seconds=config.hop_seconds, band_hz=band_hz, title=title,
+                             colorbar=False)
+    fig.colorbar(image, ax=[top, bottom], fraction=0.04, pad=0.02).set_label("log energy (dB)", fontsize=8)
     top.set_xlabel("")
     t = np.arange(len(weights)) * config.hop_seconds
     bottom.fill_between(t, weights, step="mid", alpha=0.7)
     bottom.set_xlim(t[0], t[-1])
     bottom.set_ylabel("weight")
     bottom.set_xlabel("time (s)")
-    fig.tight_layout()
     return fig
 
 
@@ -115,8 +117,9 @@ frames = (frames - frames.mean(0)) / (frames.std(0) + 1e-6)
 d = frames.shape[1]
 attention_matrix = torch.softmax(frames @ frames.T / np.sqrt(d), dim=-1)   # (time, time)
 fig, ax = plt.subplots(figsize=(4.2, 3.6))
-ax.imshow(attention_matrix.numpy(), origin="lower", cmap="viridis",
-          extent=[0, S.shape[1] * config.hop_seconds] * 2)
+image = ax.imshow(attention_matrix.numpy(), origin="lower", cmap="viridis",
+                  extent=[0, S.shape[1] * config.hop_seconds] * 2)
+fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label("weight", fontsize=8)
 ax.set_xlabel("key frame (s)")
 ax.set_ylabel("query frame (s)")
 ax.set_title("self-attention weights")
@@ -133,7 +136,8 @@ plt.show()
 # one half, training is what makes them informative.
 
 # %%
-X_batch = torch.tensor(X[None])                               # (batch, channels, freq, time)
+Z = (X - X.mean(axis=(1, 2), keepdims=True)) / X.std(axis=(1, 2), keepdims=True)  # per channel, as in training
+X_batch = torch.tensor(Z[None], dtype=torch.float32)       # (batch, channels, freq, time)
 se = SqueezeExcitation(channels=2, reduction=1)
 _, channel_weights = se(X_batch)
 print("channel weights (log-gammatone, delta):", channel_weights[0].detach().numpy().round(3))
@@ -158,10 +162,11 @@ print("channel weights (log-gammatone, delta):", channel_weights[0].detach().num
 # dominate.
 #
 # Here we set the PBA's layers by hand so that it is readable: $W_v$ the identity, $W_k$ the
-# part of the log-energy above its mean, and channel weights of one.
+# part of the log-energy above its mean, and, in the channel reading of $W_s$, channel weights
+# of one.
 
 # %%
-pba = PixelAttention(channels=1, kernel_size=3, reduction=1)
+pba = PixelAttention(channels=1, kernel_size=3, reduction=1, pba_ws="channel")
 with torch.no_grad():
     pba.value.weight.zero_()
     pba.value.weight[0, 0, 1, 1] = 1.0                        # Wv = X
@@ -179,7 +184,7 @@ for gamma in [0.0, 0.05, 0.1, 0.2, 0.5, 1.0]:
         output, weights = pba(S_in)
     fig, ax = plt.subplots(figsize=(7, 2.8))
     plot_spectrogram(ax, output[0, 0].numpy(), hop_seconds=config.hop_seconds, band_hz=band_hz,
-                     title=f"PBA output, γ = {gamma}")
+                     title=f"PBA output, γ = {gamma}", label="output")
     figures[gamma] = fig
 display(figure_slider(figures, "γ"))
 

@@ -4,66 +4,68 @@
 # **Overview.** {cite:t}`pbcnn2020` compare three ways of feeding a clip to each of the four
 # CNNs: the whole clip (no split), 3 s segments with 50% overlap, and 3 s segments without
 # overlap (its Table 3), and find overlap best or equal for every network. We repeat the grid;
-# the overlap column reuses the records of {doc}`11-pbcnn-models` (same configuration).
+# the overlap column is the runs of {doc}`11-pbcnn-models` (the same experiments, so the same
+# records).
 #
 # **Prerequisites.** {doc}`02-features` (segments), {doc}`11-pbcnn-models`.
 
 # %% tags=["parameters"]
-dataset = "synthetic"
-data_root = None
-profile = "quick"
-folds = None
-seeds = None
-epochs = None
+dataset = "synthetic"      # dcase2016 for the paper's setting
+data_root = None           # None: where the dataset registry finds it
+profile = "quick"          # smoke | quick | cpu | paper
+folds = None               # None: the profile's folds
+seeds = None               # None: the profile's seeds
+epochs = None              # None: the profile's epochs
 device = "auto"
-results_dir = "results"
-models = ["cnn", "tb-cnn", "fb-cnn", "pb-cnn"]
-segmentations = ["no-split", "overlap", "no-overlap"]
+results_dir = None         # None: $ASCNB_RESULTS, else results/
 
 # %%
 import pandas as pd
 
-from ascnb.book import (accuracies, book_dataset, claims_table, dataset_label, format_ci, glue,
-                        make_experiment, mean_ci, run_or_load)
-from ascnb.reference import paper_table
+from ascnb.experiment import load_table
+from ascnb.report.tables import claims_table, glue, results_table
 
-label = dataset_label(book_dataset(dataset, data_root))
-paper = paper_table("pbcnn", "table3_segmentation")
-names = {"cnn": "CNN", "tb-cnn": "TB-CNN", "fb-cnn": "FB-CNN", "pb-cnn": "PB-CNN"}
-common = dict(dataset=dataset, data_root=data_root, profile=profile, folds=folds, seeds=seeds,
-              epochs=epochs, device=device)
+table = load_table("pbcnn-table3-segmentation", dataset=dataset, data_root=data_root,
+                   profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
+print(table.spec.title, "—", len(table.rows), "rows")
+
+# %% [markdown]
+# ## Training every network with every cut
+#
+# `configs/pbcnn-table3-segmentation.yaml` names twelve rows, "network, cut"; the four
+# overlap rows point at Table 2's (`from: pbcnn-table2-models/…`).
 
 # %%
-results = {}
-for model in models:
-    for cut in segmentations:
-        exp = make_experiment("pbcnn-models", model=model, preset="pbcnn",
-                              features={"kind": "logmel", "n_mels": 128}, segmentation=cut, **common)
-        results[(names[model], cut)] = run_or_load(exp, results_dir)
+results = table.run(results_dir)
 
 # %% [markdown]
 # ## Table 3: paper vs ours
 
 # %%
-rows = []
-for (model, cut), records in results.items():
-    rows.append({"model": model, "cut": cut, "paper (%)": paper.loc[model, cut],
-                 "ours (%)": format_ci(*mean_ci(accuracies(records))), "dataset": label,
-                 "profile": profile})
-table = pd.DataFrame(rows).pivot(index="model", columns="cut", values=["paper (%)", "ours (%)"])
-glue("pbcnn_t3_table", table, display=False)
-table
+summary = results_table(table, results)
+glue("pbcnn_t3_table", summary, display=False)
+summary
+
+# %% [markdown]
+# The same numbers laid out as the paper prints them, one network per row and one cut per
+# column:
+
+# %%
+paper_column = next(c for c in summary.columns if c.startswith("paper"))
+grid = summary[[paper_column, "ours (%)"]].rename(columns={paper_column: "paper (%)"})
+grid.index = pd.MultiIndex.from_tuples([tuple(row.split(", ", 1)) for row in grid.index],
+                                       names=["network", "cut"])
+networks = list(dict.fromkeys(grid.index.get_level_values("network")))   # the table's order
+grid = grid.unstack("cut").reindex(networks).reindex(columns=["no split", "overlap", "no overlap"],
+                                                     level="cut")
+glue("pbcnn_t3_grid", grid, display=False)
+grid
 
 # %% [markdown]
 # ## The paper's claim: overlapping segments are at least as good
 
 # %%
-flat = {f"{m} {c}": r for (m, c), r in results.items()}
-claims = [(f"{names[m]} overlap", f"{names[m]} no-overlap", f"{names[m]}: overlap beats no overlap")
-          for m in models if "overlap" in segmentations and "no-overlap" in segmentations]
-claims += [(f"{names[m]} overlap", f"{names[m]} no-split", f"{names[m]}: overlap beats no split")
-           for m in models if "no-split" in segmentations and "overlap" in segmentations]
-verdicts = claims_table(flat, claims)
+verdicts = claims_table(table, results)
 glue("pbcnn_t3_claims", verdicts, display=False)
 verdicts
 
@@ -76,3 +78,9 @@ verdicts
 # ## What's next
 #
 # {doc}`13-pbcnn-attention-overlay` looks inside the PB-CNN.
+#
+# ## Exercises
+#
+# 1. How many segments does a 5 s clip give with each cut? *Solution:* 251 frames: no split
+#    1, overlap `1 + (251 - 150) // 75 = 2`, no overlap `1 + (251 - 150) // 150 = 1`
+#    (`ascnb.features.segment`, see {doc}`02-features`).

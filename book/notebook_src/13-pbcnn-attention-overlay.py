@@ -2,64 +2,69 @@
 # # PB-CNN Fig. 9: where pixel-based attention looks
 #
 # **Overview.** Fig. 9 of {cite:t}`pbcnn2020` lays the PBA weights of three clips over their
-# log-mel spectrograms. We do the same with a trained PB-CNN (the model of
-# {doc}`11-pbcnn-models`, same configuration, so its records and weights are reused) and, on
-# the synthetic scenes, draw the ground-truth events on top.
+# log-mel spectrograms. We do the same with a trained PB-CNN (the "PB-CNN" row of Table 2 in
+# {doc}`11-pbcnn-models`: the same experiment, so its records and weights are reused) and, on
+# the synthetic scenes, draw the ground-truth events on top. Then we read the learned γ of each
+# PBA, the number that decides how much of the attended map is mixed into the network.
 #
 # **Prerequisites.** {doc}`04-attention`, {doc}`11-pbcnn-models`.
 
 # %% tags=["parameters"]
-dataset = "synthetic"
-data_root = None
-profile = "quick"
-folds = None
-seeds = None
-epochs = None
+dataset = "synthetic"      # dcase2016 for the paper's setting
+data_root = None           # None: where the dataset registry finds it
+profile = "quick"          # smoke | quick | cpu | paper
+folds = None               # None: the profile's folds
+seeds = None               # None: the profile's seeds
+epochs = None              # None: the profile's epochs
 device = "auto"
-results_dir = "results"
-n_clips = 3
+results_dir = None         # None: $ASCNB_RESULTS, else results/
+n_clips = 3                # test clips shown
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+import torch
 
-from ascnb.book import (book_dataset, clip_attention, dataset_label, draw_events, glue,
-                        make_experiment, plot_spectrogram, run_or_load, trained_model)
-from ascnb.features import band_frequencies, extract, feature_config
+from ascnb.experiment import experiment_dataset, load_table, trained_model
+from ascnb.features import band_frequencies, extract, segment
+from ascnb.report.attention_maps import clip_attention
+from ascnb.report.plots import draw_events, plot_spectrogram
+from ascnb.report.tables import dataset_label, glue
 
-data = book_dataset(dataset, data_root)
-label = dataset_label(data)
-exp = make_experiment("pbcnn-models", model="pb-cnn", preset="pbcnn",
-                      features={"kind": "logmel", "n_mels": 128}, segmentation="overlap",
-                      dataset=dataset, data_root=data_root, profile=profile, folds=folds,
-                      seeds=seeds, epochs=epochs, device=device)
-records = run_or_load(exp, results_dir)
-record = records.iloc[0].to_dict()
-model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
-test_fold = record["fold"]
+table = load_table("pbcnn-table2-models", rows=["PB-CNN"], dataset=dataset, data_root=data_root,
+                   profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
+exp = table.rows["PB-CNN"]
+record = table.run(results_dir)["PB-CNN"].to_dict("records")[0]   # its first (fold, seed)
+model = trained_model(exp, record)                # with its training fold's normaliser
+data = experiment_dataset(exp)                    # the clips it was trained and tested on
+config = exp.feature_config()                     # the features it was trained on
+band_hz = band_frequencies(config)
+_, test = data.split(record["fold"])
+print(f"PB-CNN, {dataset_label(data)}, fold {record['fold']}, seed {record['seed']}: "
+      f"accuracy {100 * record['accuracy']:.1f} % on {len(test)} test clips")
 
 # %% [markdown]
 # ## Attention over three test clips
 #
 # Each clip of the test fold is cut into 3 s segments as in training; the pixel weights $W_k$
 # of every segment and every stage are mapped back onto the input's grid (stage $s$ sees it
-# pooled by $2^{s-1}$), averaged over the four stages, and averaged where segments overlap.
+# pooled by $2^{s-1}$), averaged over the four stages, and averaged where segments overlap
+# (`ascnb.report.attention_maps.clip_attention`).
 
 # %%
-config = feature_config("logmel", n_mels=128)
-band_hz = band_frequencies(config)
-_, test = data.split(test_fold)
 chosen = list(test.groupby("label").head(1).index[:n_clips])
-fig, axes = plt.subplots(len(chosen), 2, figsize=(12, 2.8 * len(chosen)), squeeze=False)
+fig, axes = plt.subplots(len(chosen), 2, figsize=(13, 2.8 * len(chosen)), squeeze=False)
 for row, i in zip(axes, chosen):
-    X = extract(config, data.read(i))                             # (1, bands, frames)
+    X = extract(config, data.read(i))                            # (1, bands, frames)
     maps = clip_attention(model, X)                              # {stage: (bands, frames)}
     attention = np.mean([m for k, m in maps.items() if k.endswith(".pixel")], axis=0)
     clip = data.clips.iloc[i]
     plot_spectrogram(row[0], X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
-                     title=f"{clip['category']}: log-mel")
+                     title=f"{clip['category']}: log-mel", label="log energy (dB)")
     plot_spectrogram(row[1], attention, hop_seconds=config.hop_seconds, band_hz=band_hz,
-                     title="PBA pixel weights", cmap="viridis")
+                     title="PBA pixel weights $W_k$, mean of the stages", cmap="viridis",
+                     label="weight")
     if data.events is not None:
         for ax in row:
             draw_events(ax, data.events[data.events["filename"] == clip["filename"]], band_hz,
@@ -67,16 +72,45 @@ for row, i in zip(axes, chosen):
 fig.tight_layout()
 glue("pbcnn_fig9", fig, display=False)
 plt.show()
-gammas = [stage.attention.gamma.detach().item() for stage in model.stages]
-print("learned γ per stage:", ", ".join(f"{g:.3f}" for g in gammas))
-glue("pbcnn_fig9_gamma", ", ".join(f"{g:.3f}" for g in gammas))
+
+# %% [markdown]
+# ## The learned γ of each stage
+#
+# Each PBA returns $\mathrm{ReLU}(X + \gamma \cdot (W_v \odot W_k) \odot W_s)$, with γ learned
+# from a start at 0. At $\gamma = 0$ the attention branch is multiplied away and the block
+# computes $\mathrm{ReLU}(X)$: that stage is a plain CNN stage, whatever its pixel weights
+# look like. So a γ near 0 means the attention branch barely contributes to that stage, and
+# the pictures above show weights the network hardly uses. One caution in reading a γ that is
+# small but not 0: $W_v$ is a learned convolution too, and a small γ times a large $W_v$ is not
+# a small branch. The second column measures the branch itself, $\lVert \gamma (W_v \odot W_k)
+# \odot W_s \rVert / \lVert X \rVert$ over the test segments (`PBCNN.pba_branch_share`): 0 is
+# a plain CNN stage, 1 a branch as large as the stage's own signal.
+
+# %%
+segments, _ = segment([extract(config, data.read(i)) for i in test.index], exp.segment_config())
+X_test = torch.tensor(model.normaliser.transform(segments), dtype=torch.float32)  # (n, 1, F, T)
+gammas = model.pba_gammas()                       # {"stage1": γ1, …}
+shares = model.pba_branch_share(X_test)
+gamma_table = pd.DataFrame({"γ": gammas, "branch share ‖γ·Wm⊙Ws‖ / ‖X‖": shares}).round(4)
+gamma_table.index.name = "PBA"
+glue("pbcnn_fig9_gamma", ", ".join(f"{g:.3f}" for g in gammas.values()))
+glue("pbcnn_fig9_gamma_table", gamma_table, display=False)
+gamma_table
 
 # %% [markdown]
 # ## Summary
 #
-# The right column is where the trained PBA puts weight. On the synthetic scenes the boxes show
-# where the class evidence is; {doc}`30-attention-localisation` turns this picture into a number.
+# The right column is where the trained PBA puts weight; the γ table says how much of that
+# weighting reaches the network's output. On the synthetic scenes the boxes show where the
+# class evidence is; {doc}`30-attention-localisation` turns this picture into a number.
 #
 # ## What's next
 #
 # The ACRNN part, starting with {doc}`20-acrnn-comparison-cost`.
+#
+# ## Exercises
+#
+# 1. Set every γ to 0 (`for stage in model.stages: stage.attention.gamma.data.zero_()`) and
+#    compare the segment predictions `model(X_test).argmax(1)` with those before. What does the
+#    share of changed predictions tell you? *Solution:* it is what the attention branches
+#    decide in this trained network; few change when the branch shares are small.

@@ -10,55 +10,45 @@
 
 # %% tags=["parameters"]
 dataset = "synthetic"      # esc10 / esc50 for the paper's setting
-data_root = None
-profile = "quick"          # smoke | quick | paper
+data_root = None           # None: where the dataset registry finds it
+profile = "quick"          # smoke | quick | cpu | paper
 folds = None               # None: the profile's folds
-seeds = None
-epochs = None
+seeds = None               # None: the profile's seeds
+epochs = None              # None: the profile's epochs
 device = "auto"
-results_dir = "results"
-augmentations = [False, True]
+results_dir = None         # None: $ASCNB_RESULTS, else results/
 
 # %%
-from ascnb.book import (book_dataset, claims_table, dataset_label, glue, make_experiment,
-                        results_table, run_or_load)
-from ascnb.reference import paper_table
+from ascnb.experiment import load_table
+from ascnb.report.tables import claims_table, glue, results_table
 
-label = dataset_label(book_dataset(dataset, data_root))
-column = "ESC-50" if dataset == "esc50" else "ESC-10"
-paper = paper_table("acrnn", "table3_attention_augment")
-common = dict(dataset=dataset, data_root=data_root, profile=profile, folds=folds, seeds=seeds,
-              epochs=epochs, device=device)
-rows = {("crnn", False): "convolutional RNN", ("acrnn", False): "+ attention",
-        ("crnn", True): "+ augment", ("acrnn", True): "+ attention + augment"}
+table = load_table("acrnn-table3-attention-augmentation", dataset=dataset, data_root=data_root,
+                   profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
+print(table.spec.title, "—", ", ".join(table.rows))
+
+# %% [markdown]
+# ## Training the four combinations
+#
+# `configs/acrnn-table3-attention-augmentation.yaml` names the rows: the convolutional RNN
+# (`crnn`), the same with attention at l10 (`acrnn`), and each with the paper's augmentation
+# (time-stretched and pitch-shifted copies of every training clip, and mixup).
 
 # %%
-results = {}
-for (model, augment), name in rows.items():
-    if augment not in augmentations:
-        continue
-    exp = make_experiment("acrnn-attention-augmentation", model=model, preset="acrnn",
-                          features={"kind": "gammatone"}, segmentation="acrnn",
-                          augment=augment, **common)
-    results[name] = run_or_load(exp, results_dir)
+results = table.run(results_dir)
 
 # %% [markdown]
 # ## Table 3: paper vs ours
 
 # %%
-table = results_table(results, {k: paper.loc[k, column] for k in results}, dataset=label,
-                      profile=profile)
-glue("acrnn_t3_table", table, display=False)
-table
+summary = results_table(table, results)
+glue("acrnn_t3_table", summary, display=False)
+summary
+
+# %% [markdown]
+# ## The paper's claims
 
 # %%
-claims = [(a, b, s) for a, b, s in [
-    ("+ attention", "convolutional RNN", "attention helps without augmentation"),
-    ("+ attention + augment", "+ augment", "attention helps with augmentation"),
-    ("+ augment", "convolutional RNN", "augmentation helps without attention"),
-    ("+ attention + augment", "+ attention", "augmentation helps with attention")]
-    if a in results and b in results]
-verdicts = claims_table(results, claims)
+verdicts = claims_table(table, results)
 glue("acrnn_t3_claims", verdicts, display=False)
 verdicts
 

@@ -8,36 +8,39 @@
 # **Prerequisites.** {doc}`21-acrnn-attention-augmentation`.
 
 # %% tags=["parameters"]
-dataset = "synthetic"      # esc10 / esc50 for the paper's setting
-data_root = None
-profile = "quick"          # smoke | quick | paper
+dataset = "synthetic"      # esc50 for the paper's figure (esc10 works too)
+data_root = None           # None: where the dataset registry finds it
+profile = "quick"          # smoke | quick | cpu | paper
 folds = None               # None: the profile's folds
-seeds = None
-epochs = None
+seeds = None               # None: the profile's seeds
+epochs = None              # None: the profile's epochs
 device = "auto"
-results_dir = "results"
+results_dir = None         # None: $ASCNB_RESULTS, else results/
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ascnb.book import (accuracies, book_dataset, confusion_matrix, dataset_label, glue,
-                        make_experiment, plot_confusion, run_or_load)
+from ascnb.evaluate import summed_confusion
+from ascnb.experiment import load_table
+from ascnb.report.plots import plot_confusion
+from ascnb.report.tables import accuracies, glue, runs_label
 
-data = book_dataset(dataset, data_root)
-label = dataset_label(data)
-exp = make_experiment("acrnn-attention-augmentation", model="acrnn", preset="acrnn",
-                      features={"kind": "gammatone"}, segmentation="acrnn",
-                      augment=True, dataset=dataset, data_root=data_root,
-                      profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
-records = run_or_load(exp, results_dir)
-matrix = confusion_matrix(records)
+row = "+ attention + augment"                     # the full ACRNN: attention at l10, augmentation
+table = load_table("acrnn-table3-attention-augmentation", rows=[row], dataset=dataset,
+                   data_root=data_root, profile=profile, folds=folds, seeds=seeds, epochs=epochs,
+                   device=device)
+records = table.run(results_dir)[row]
+classes = list(records["classes"].iloc[0])
+matrix = summed_confusion(records)                # (true, predicted) clip counts
 
 # %%
-fig, ax = plt.subplots(figsize=(5.5, 5))
-plot_confusion(ax, matrix, data.classes, title=f"ACRNN, {label}, {profile}")
-fig.tight_layout()
+fig, ax = plt.subplots(figsize=(6, 5.2), layout="constrained")
+image = plot_confusion(ax, matrix, classes,
+                       title=f"ACRNN, {records['dataset_description'].iloc[0]}, {profile}, "
+                             f"{runs_label(records)}")
+fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label("share of the true class", fontsize=8)
 glue("acrnn_fig4", fig, display=False)
 plt.show()
 
@@ -47,12 +50,13 @@ plt.show()
 # %%
 off = matrix.astype(float).copy()
 np.fill_diagonal(off, 0)
-pairs = [(data.classes[i], data.classes[j], int(off[i, j]))
-         for i, j in zip(*np.unravel_index(np.argsort(off, axis=None)[::-1][:5], off.shape))]
-table = pd.DataFrame(pairs, columns=["true", "predicted", "clips"])
-glue("acrnn_fig4_pairs", table, display=False)
+pairs = [(classes[i], classes[j], int(off[i, j]))
+         for i, j in zip(*np.unravel_index(np.argsort(off, axis=None)[::-1][:5], off.shape))
+         if off[i, j] > 0]
+confused = pd.DataFrame(pairs, columns=["true", "predicted", "clips"])
+glue("acrnn_fig4_pairs", confused, display=False)
 glue("acrnn_fig4_accuracy", float(accuracies(records).mean()))
-table
+confused
 
 # %% [markdown]
 # ## Summary

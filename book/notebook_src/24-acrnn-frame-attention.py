@@ -11,62 +11,72 @@
 
 # %% tags=["parameters"]
 dataset = "synthetic"      # esc10 for the paper's figure
-data_root = None
-profile = "quick"          # smoke | quick | paper
+data_root = None           # None: where the dataset registry finds it
+profile = "quick"          # smoke | quick | cpu | paper
 folds = None               # None: the profile's folds
-seeds = None
-epochs = None
+seeds = None               # None: the profile's seeds
+epochs = None              # None: the profile's epochs
 device = "auto"
-results_dir = "results"
-categories = ["dog", "crying_baby", "clock_tick", "rain"]
-attention_at = 2
+results_dir = None         # None: $ASCNB_RESULTS, else results/
+categories = ["dog", "crying_baby", "clock_tick", "rain"]   # classes shown (else the first four)
 
 # %%
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ascnb.book import (book_dataset, clip_attention, dataset_label, draw_events, glue,
-                        make_experiment, plot_spectrogram, run_or_load, trained_model)
-from ascnb.features import band_frequencies, extract, feature_config
+from ascnb.experiment import experiment_dataset, load_table, trained_model
+from ascnb.features import band_frequencies, extract
+from ascnb.report.attention_maps import clip_attention
+from ascnb.report.plots import draw_events, plot_spectrogram
+from ascnb.report.tables import dataset_label, glue
 
-data = book_dataset(dataset, data_root)
-label = dataset_label(data)
+rows = {"sigmoid": "l2 sigmoid", "softmax": "l2 softmax"}   # Table 4's rows with attention at l2
+table = load_table("acrnn-table4-placement-scaling", rows=list(rows.values()), dataset=dataset,
+                   data_root=data_root, profile=profile, folds=folds, seeds=seeds, epochs=epochs,
+                   device=device)
+results = table.run(results_dir)
 models = {}
-for scale in ["sigmoid", "softmax"]:
-    exp = make_experiment("acrnn-placement-scaling", model="acrnn",
-                          model_params={"attention_at": attention_at, "attention_scale": scale},
-                          preset="acrnn", features={"kind": "gammatone"}, segmentation="acrnn",
-                          augment=True, dataset=dataset, data_root=data_root,
-                          profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
-    record = run_or_load(exp, results_dir).iloc[0].to_dict()
-    model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
-    models[scale] = (model, record["fold"])
+for scale, row in rows.items():
+    record = results[row].to_dict("records")[0]   # its first (fold, seed)
+    models[scale] = trained_model(table.rows[row], record)   # with its training fold's normaliser
+exp = table.rows[rows["sigmoid"]]
+data = experiment_dataset(exp)                    # the clips both were trained and tested on
+config = exp.feature_config()                     # log-gammatone + delta, as in training
+fold = results[rows["sigmoid"]]["fold"].iloc[0]
+print(f"{dataset_label(data)}, test fold {fold}")
+
+# %% [markdown]
+# ## Frame weights over four test clips
+#
+# Each test clip is cut into the 128-frame segments of training; the frame weights of the
+# attention after l2 are mapped back onto the clip's frames and averaged where segments
+# overlap (`ascnb.report.attention_maps.clip_attention`), then scaled to a maximum of 1 so
+# that the two scalings share an axis.
 
 # %%
-config = feature_config("gammatone")
 band_hz = band_frequencies(config)
-wanted = [c for c in categories if c in data.classes] or list(data.classes[:4])
-fold = models["sigmoid"][1]
 _, test = data.split(fold)
-fig, axes = plt.subplots(len(wanted), 1, figsize=(9, 2.6 * len(wanted)), squeeze=False)
-for ax, category in zip(axes[:, 0], wanted):
+wanted = [c for c in categories if c in set(test["category"])] or list(test["category"].unique()[:4])
+fig, axes = plt.subplots(2 * len(wanted), 1, figsize=(9, 3.4 * len(wanted)), sharex=True,
+                         layout="constrained", gridspec_kw={"height_ratios": [3, 1] * len(wanted)})
+for (top, bottom), category in zip(axes.reshape(-1, 2), wanted):
     i = int(test.index[test["category"] == category][0])
     X = extract(config, data.read(i))                            # (2, 128, frames)
-    plot_spectrogram(ax, X[0], hop_seconds=config.hop_seconds, band_hz=band_hz, title=category)
-    twin = ax.twinx()
-    for scale, colour in [("sigmoid", "cyan"), ("softmax", "orange")]:
-        model = models[scale][0]
-        w = next(iter(clip_attention(model, X).values()))      # (frames,): one attention layer
-        w = w if w.ndim == 1 else w.mean(axis=0)
-        t = np.arange(X.shape[-1]) * config.hop_seconds
-        twin.plot(t, w / max(w.max(), 1e-12), color=colour, label=scale)
-    twin.set_ylim(0, 1.05)
-    twin.set_ylabel("weight (max 1)")
-    twin.legend(fontsize=7, loc="upper right")
+    image = plot_spectrogram(top, X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
+                             title=category, colorbar=False)
+    fig.colorbar(image, ax=[top, bottom], fraction=0.03, pad=0.01).set_label("log energy (dB)", fontsize=8)
+    top.set_xlabel("")
     if data.events is not None:
-        draw_events(ax, data.events[data.events["filename"] == data.clips.iloc[i]["filename"]],
+        draw_events(top, data.events[data.events["filename"] == data.clips.iloc[i]["filename"]],
                     band_hz, label_events=False)
-fig.tight_layout()
+    t = (np.arange(X.shape[-1]) + 0.5) * config.hop_seconds
+    for scale, colour in [("sigmoid", "tab:blue"), ("softmax", "tab:orange")]:
+        w = clip_attention(models[scale], X)["l2"]               # (frames,)
+        bottom.plot(t, w / max(w.max(), 1e-12), color=colour, label=scale)
+    bottom.set_ylim(0, 1.05)
+    bottom.set_ylabel("weight\n(max 1)", fontsize=8)
+    bottom.legend(fontsize=7, loc="lower right", ncol=2)
+axes[-1].set_xlabel("time (s)")
 glue("acrnn_fig5", fig, display=False)
 plt.show()
 

@@ -12,115 +12,110 @@
 
 # %% tags=["parameters"]
 dataset = "synthetic"      # only the synthetic scenes have ground truth
-data_root = None
-profile = "quick"
-folds = None
-seeds = None
-epochs = None
+data_root = None           # None: where the dataset registry finds it
+profile = "quick"          # smoke | quick | cpu | paper
+folds = None               # None: the profile's folds
+seeds = None               # None: the profile's seeds
+epochs = None              # None: the profile's epochs
 device = "auto"
-results_dir = "results"
-max_clips = 40
+results_dir = None         # None: $ASCNB_RESULTS, else results/
+max_clips = 40             # test clips scored per (fold, seed)
 
 # %%
-import numpy as np
 import pandas as pd
 
-from ascnb.book import (book_dataset, clip_attention, dataset_label, format_ci, glue,
-                        make_experiment, mean_ci, run_or_load, trained_model)
-from ascnb.features import band_frequencies, extract, feature_config
+from ascnb.evaluate import mean_ci
+from ascnb.experiment import experiment_dataset, load_table, trained_model
+from ascnb.features import band_frequencies, extract
+from ascnb.report.attention_maps import attention_mass, clip_attention, combined_map, event_mask
+from ascnb.report.tables import compare, dataset_label, format_ci, glue
 
-data = book_dataset(dataset, data_root)
+knobs = dict(dataset=dataset, data_root=data_root, profile=profile, folds=folds, seeds=seeds,
+             epochs=epochs, device=device)
+pbcnn = load_table("pbcnn-table2-models", rows=["TB-CNN", "PB-CNN"], **knobs)
+acrnn = load_table("acrnn-table4-placement-scaling", rows=["l2 sigmoid", "l2 softmax"], **knobs)
+candidates = {                                    # name on this page: (table, row)
+    "TB-CNN (time)": (pbcnn, "TB-CNN"),
+    "PB-CNN (pixel)": (pbcnn, "PB-CNN"),
+    "ACRNN l2 sigmoid": (acrnn, "l2 sigmoid"),
+    "ACRNN l2 softmax": (acrnn, "l2 softmax"),
+}
+data = experiment_dataset(pbcnn.rows["PB-CNN"])
 if data.events is None:
     raise ValueError(f"{dataset_label(data)} has no ground-truth events: use dataset='synthetic'")
-common = dict(dataset=dataset, data_root=data_root, profile=profile, folds=folds, seeds=seeds,
-              epochs=epochs, device=device)
-candidates = {
-    "TB-CNN (time)": dict(name="pbcnn-models", model="tb-cnn", preset="pbcnn",
-                          features={"kind": "logmel", "n_mels": 128}, segmentation="overlap"),
-    "PB-CNN (pixel)": dict(name="pbcnn-models", model="pb-cnn", preset="pbcnn",
-                           features={"kind": "logmel", "n_mels": 128}, segmentation="overlap"),
-    "ACRNN l2 sigmoid": dict(name="acrnn-placement-scaling", model="acrnn", preset="acrnn",
-                             model_params={"attention_at": 2, "attention_scale": "sigmoid"},
-                             features={"kind": "gammatone"}, segmentation="acrnn",
-                             augment=True),
-    "ACRNN l2 softmax": dict(name="acrnn-placement-scaling", model="acrnn", preset="acrnn",
-                             model_params={"attention_at": 2, "attention_scale": "softmax"},
-                             features={"kind": "gammatone"}, segmentation="acrnn",
-                             augment=True),
-}
+results = {**pbcnn.run(results_dir), **acrnn.run(results_dir)}
 
 # %% [markdown]
 # ## Attention mass on event frames (and boxes)
 #
-# For a clip, the attention over time is normalised to sum to one; its mass on event frames is
-# the sum over frames inside any foreground event. Chance is the fraction of such frames. For
-# pixel attention the map over bands × frames is normalised the same way and its mass inside
-# the events' time–frequency boxes is compared with the boxes' share of the grid. Stages are
-# averaged after each stage's map is normalised (``ascnb.book.clip_attention`` maps them onto
-# the clip and averages overlapping segments).
+# For a clip, each attention layer's map over the clip (`clip_attention`: segments mapped back
+# onto the clip, overlaps averaged) is normalised to sum to one and the layers are averaged
+# (`combined_map`; frame weights spread evenly over the bands). Its mass on event frames
+# (`attention_mass` with an `event_mask` over frames) is the share inside any foreground event;
+# chance is the share of such frames. For pixel attention the mass inside the events'
+# time–frequency boxes is compared the same way with the boxes' share of the grid.
 
 # %%
-def event_mask(filename, n_frames, hop_seconds, band_hz=None):
-    """Frames (n_frames,) or cells (bands, n_frames) inside any foreground event of a clip"""
-    t = np.arange(n_frames) * hop_seconds
-    events = data.events[(data.events["filename"] == filename) & (data.events["kind"] == "foreground")]
-    shape = (n_frames,) if band_hz is None else (len(band_hz), n_frames)
-    mask = np.zeros(shape, dtype=bool)
-    for e in events.itertuples():
-        frames = (t >= e.onset) & (t < e.offset)
-        if band_hz is None:
-            mask |= frames
-        else:
-            bands = (band_hz >= e.fmin) & (band_hz <= e.fmax)
-            mask |= bands[:, None] & frames[None, :]
-    return mask
-
-
 rows = []
-for name, spec in candidates.items():
-    spec = dict(spec)
-    exp = make_experiment(spec.pop("name"), **spec, **common)
-    config = feature_config(**spec["features"])
+for name, (table, row) in candidates.items():
+    exp = table.rows[row]
+    config = exp.feature_config()                 # the features the model was trained on
     band_hz = band_frequencies(config)
-    for record in run_or_load(exp, results_dir).to_dict("records"):
-        model = trained_model(exp, record, results_dir)   # with its training fold's normaliser
+    data = experiment_dataset(exp)                # the clips it was trained and tested on
+    for record in results[row].to_dict("records"):
+        model = trained_model(exp, record)        # with its training fold's normaliser
         _, test = data.split(record["fold"])
         for i in list(test.index[:max_clips]):
-            X = extract(config, data.read(i))                 # (channels, bands, frames)
-            T = X.shape[-1]
-            maps = list(clip_attention(model, X).values())    # one per attention layer
-            pixel = maps[0].ndim == 2
-            maps = [m if pixel else np.broadcast_to(m, (X.shape[1], T)) for m in maps]
-            weights = np.mean([m / max(m.sum(), 1e-12) for m in maps], axis=0)  # (bands, frames)
+            X = extract(config, data.read(i))     # (channels, bands, frames)
+            maps = clip_attention(model, X)       # {layer: (frames,) or (bands, frames)}
+            weights = combined_map(maps, n_bands=X.shape[1])      # (bands, frames), sums to 1
             filename = data.clips.iloc[i]["filename"]
-            over_time = weights.sum(axis=0) / max(weights.sum(), 1e-12)
-            mask = event_mask(filename, T, config.hop_seconds)
-            row = {"model": name, "fold": record["fold"], "seed": record["seed"],
-                   "mass on events": float(over_time[mask].sum()), "chance": float(mask.mean())}
-            if pixel:
-                boxes = event_mask(filename, T, config.hop_seconds, band_hz)
-                row.update({"mass in boxes": float(weights[boxes].sum() / max(weights.sum(), 1e-12)),
-                            "chance (boxes)": float(boxes.mean())})
-            rows.append(row)
+            frames = event_mask(data.events, filename, X.shape[-1], config.hop_seconds)
+            scores = {"model": name, "fold": record["fold"], "seed": record["seed"],
+                      "clip": filename, "mass on events": attention_mass(weights, frames),
+                      "chance": float(frames.mean())}
+            if any(m.ndim == 2 for m in maps.values()):
+                boxes = event_mask(data.events, filename, X.shape[-1], config.hop_seconds, band_hz)
+                scores.update({"mass in boxes": attention_mass(weights, boxes),
+                               "chance (boxes)": float(boxes.mean())})
+            rows.append(scores)
 scores = pd.DataFrame(rows)
 
+# %% [markdown]
+# ## Above chance?
+#
+# The verdict comes from the same function as every verdict of the book
+# (`ascnb.report.tables.compare`): each clip's attention mass is paired with its own chance
+# level (matched on fold, seed and clip), and the claim "more mass on the events than chance"
+# is *supported* when the 95 % interval of the paired difference lies above 0. Masses and
+# differences are in percent of the clip's attention.
+
 # %%
+def paired(group, value, baseline):
+    """The clips of one model as records of two 'configurations': the map and chance"""
+    key = group["fold"].astype(str) + "/" + group["clip"]
+    return (pd.DataFrame({"fold": key, "seed": group["seed"], "accuracy": group[value]}),
+            pd.DataFrame({"fold": key, "seed": group["seed"], "accuracy": group[baseline]}))
+
+
 summary = []
 for name, group in scores.groupby("model", sort=False):
-    lift = group["mass on events"] - group["chance"]
-    summary.append({"model": name, "mass on events": format_ci(*mean_ci(group["mass on events"]), digits=3),
-                    "chance": f"{group['chance'].mean():.3f}",
-                    "above chance": format_ci(*mean_ci(lift), digits=3),
-                    "verdict": "above chance" if mean_ci(lift)[0] - mean_ci(lift)[1] > 0 else "not above chance",
-                    "dataset": dataset_label(data), "profile": profile})
+    outcome = compare(*paired(group, "mass on events", "chance"))
+    line = {"model": name, "mass on events (%)": format_ci(mean_ci(100 * group["mass on events"])),
+            "chance (%)": f"{100 * group['chance'].mean():.1f}",
+            "above chance (points)": outcome["difference"], "verdict": outcome["verdict"]}
     if "mass in boxes" in group and group["mass in boxes"].notna().any():
-        box_lift = group["mass in boxes"] - group["chance (boxes)"]
-        summary[-1].update({"mass in boxes": format_ci(*mean_ci(group["mass in boxes"]), digits=3),
-                            "chance (boxes)": f"{group['chance (boxes)'].mean():.3f}",
-                            "boxes: above chance": format_ci(*mean_ci(box_lift), digits=3)})
-table = pd.DataFrame(summary).set_index("model").fillna("")
-glue("localisation_table", table, display=False)
-table
+        boxes = group.dropna(subset=["mass in boxes"])
+        box_outcome = compare(*paired(boxes, "mass in boxes", "chance (boxes)"))
+        line.update({"mass in boxes (%)": format_ci(mean_ci(100 * boxes["mass in boxes"])),
+                     "chance, boxes (%)": f"{100 * boxes['chance (boxes)'].mean():.1f}",
+                     "boxes: above chance (points)": box_outcome["difference"],
+                     "boxes: verdict": box_outcome["verdict"]})
+    summary.append({**line, "data": dataset_label(data), "profile": profile})
+localisation = pd.DataFrame(summary).set_index("model").fillna("")
+localisation = localisation[[c for c in localisation if c not in ("data", "profile")] + ["data", "profile"]]
+glue("localisation_table", localisation, display=False)
+localisation
 
 # %% [markdown]
 # ## Summary
@@ -134,3 +129,9 @@ table
 # ## What's next
 #
 # {doc}`../reproduce` runs all of this at the papers' scale.
+#
+# ## Exercises
+#
+# 1. Score a plain energy map the same way: `weights = X[0] - X[0].min()` in place of the
+#    attention. Is the trained attention above it? *Solution:* pair each clip's attention mass
+#    with the energy map's mass in `compare`; a model that only follows loudness ties with it.

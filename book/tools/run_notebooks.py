@@ -5,8 +5,10 @@
 
 Notebooks run in book order into book/_generated/. With ``--esc10`` (smoke, CI) the notebooks
 about ESC run twice: on the real ESC-10 (the copy the book shows) and on the synthetic scenes
-(into _build/smoke-synthetic/, a check that they run there too). Timings are printed and
-written to _build/notebook-timings.json.
+(into _build/smoke-synthetic/, a check that they run there too). Without it every notebook
+runs on the synthetic scenes, named explicitly (04-attention would otherwise look for
+ESC-10, its default, and fail where there is none). Timings are printed and written to
+_build/notebook-timings.json.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ NOTEBOOKS = {
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--profile", default="quick", choices=["smoke", "quick", "paper"])
+    parser.add_argument("--profile", default="quick", choices=["smoke", "quick", "cpu", "paper"])
     parser.add_argument("--esc10", default=None, help="real ESC-10 folder (ESC notebooks run on it too)")
     parser.add_argument("--only", nargs="*", default=None, help="run only these notebooks")
     parser.add_argument("--results-dir", default=None,
@@ -62,9 +64,10 @@ def main(argv=None) -> int:
     timings = []
     names = [n for n in NOTEBOOKS if args.only is None or n in args.only]
     for name in names:
-        runs = [("synthetic", {}, GENERATED_DIR)]
+        synthetic = {"dataset": "synthetic"} if NOTEBOOKS[name] else {}
+        runs = [("synthetic", synthetic, GENERATED_DIR)]
         if esc10 is not None and NOTEBOOKS[name]:
-            runs = [("synthetic", {}, REPO / "_build" / "smoke-synthetic"),
+            runs = [("synthetic", synthetic, REPO / "_build" / "smoke-synthetic"),
                     ("esc10", {"dataset": "esc10", "data_root": str(esc10)}, GENERATED_DIR)]
         if results_dir is not None and "results_dir" in notebook_parameters(name):
             runs = [(label, {**extra, "results_dir": results_dir}, output_dir)
