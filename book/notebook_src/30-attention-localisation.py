@@ -88,7 +88,9 @@ scores = pd.DataFrame(rows)
 # (`ascnb.report.tables.compare`): each clip's attention mass is paired with its own chance
 # level (matched on fold, seed and clip), and the claim "more mass on the events than chance"
 # is *supported* when the 95 % interval of the paired difference lies above 0. Masses and
-# differences are in percent of the clip's attention.
+# differences are in percent of the clip's attention (differences to two decimals: an
+# untrained map can sit a few hundredths of a point off chance, consistently enough over 20
+# clips for an interval that excludes 0).
 
 # %%
 def paired(group, value, baseline):
@@ -98,18 +100,24 @@ def paired(group, value, baseline):
             pd.DataFrame({"fold": key, "seed": group["seed"], "accuracy": group[baseline]}))
 
 
+def lift(outcome):
+    """compare()'s paired difference, to two decimals"""
+    return format_ci({"mean": outcome["mean_diff"], "half": outcome["half"], "n": outcome["n_pairs"]},
+                     digits=2)
+
+
 summary = []
 for name, group in scores.groupby("model", sort=False):
     outcome = compare(*paired(group, "mass on events", "chance"))
     line = {"model": name, "mass on events (%)": format_ci(mean_ci(100 * group["mass on events"])),
             "chance (%)": f"{100 * group['chance'].mean():.1f}",
-            "above chance (points)": outcome["difference"], "verdict": outcome["verdict"]}
+            "above chance (points)": lift(outcome), "verdict": outcome["verdict"]}
     if "mass in boxes" in group and group["mass in boxes"].notna().any():
         boxes = group.dropna(subset=["mass in boxes"])
         box_outcome = compare(*paired(boxes, "mass in boxes", "chance (boxes)"))
         line.update({"mass in boxes (%)": format_ci(mean_ci(100 * boxes["mass in boxes"])),
                      "chance, boxes (%)": f"{100 * boxes['chance (boxes)'].mean():.1f}",
-                     "boxes: above chance (points)": box_outcome["difference"],
+                     "boxes: above chance (points)": lift(box_outcome),
                      "boxes: verdict": box_outcome["verdict"]})
     summary.append({**line, "data": dataset_label(data), "profile": profile})
 localisation = pd.DataFrame(summary).set_index("model").fillna("")
