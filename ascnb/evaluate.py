@@ -178,9 +178,10 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy",
 
     a, b: records (columns fold, seed, ``value``). Differences d = b - a over the matched
     pairs: their mean, the t-distribution CI of the mean (``mean_ci``) and the paired t-test
-    (scipy.stats.ttest_rel). Fewer than 2 pairs, or no spread: t, p and the CI are NaN
-    (a zero-spread difference has CI [d, d]). Returns n_pairs, mean_a, mean_b, mean_diff,
-    half, ci_low, ci_high, t, p_value
+    (scipy.stats.ttest_rel). Fewer than 2 pairs: t, p and the CI are NaN. Every pair
+    differing by the same non-zero amount (no spread, common with accuracies of few clips):
+    no interval, and p from the exact sign test instead ("test": "sign"). Returns n_pairs,
+    mean_a, mean_b, mean_diff, half, ci_low, ci_high, t, p_value, test
     """
     keys = ["fold", "seed"]
     for name, table in (("a", a), ("b", b)):
@@ -195,11 +196,18 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy",
     d = y - x
     ci = mean_ci(d, confidence)
     t = p = float("nan")
+    test = "none"
     if len(d) >= 2 and not np.allclose(d, d[0]):
         t, p = (float(v) for v in stats.ttest_rel(y, x))
-    elif len(d) >= 2:  # every pair differs by the same amount: no spread, the interval is a point
-        ci.update(half=0.0, ci_low=float(d[0]), ci_high=float(d[0]))
+        test = "paired t"
+    elif len(d) >= 2 and d[0] != 0:
+        # every pair differs by the same amount: the t-interval collapses to a point, which
+        # would claim certainty from two runs; the exact sign test says how unlikely n
+        # differences of one sign are when neither configuration is better
+        p = float(stats.binomtest(len(d), len(d), 0.5).pvalue)
+        ci.update(half=float("nan"), ci_low=float("nan"), ci_high=float("nan"))
+        test = "sign"
     return {"n_pairs": len(pairs), "mean_a": float(x.mean()) if len(x) else float("nan"),
             "mean_b": float(y.mean()) if len(y) else float("nan"), "mean_diff": ci["mean"],
             "half": ci["half"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "t": t,
-            "p_value": p}
+            "p_value": p, "test": test}

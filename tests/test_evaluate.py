@@ -123,9 +123,9 @@ def test_paired_comparison_uses_only_matched_pairs_and_checks_its_input():
     b = a[a["fold"] != 3].assign(accuracy=lambda t: t["accuracy"] + 0.01)
     same_gap = paired_comparison(a, b)
     assert same_gap["n_pairs"] == 4
-    # every pair 0.01 apart: no spread, the interval is the point, no t-test
-    assert same_gap["ci_low"] == pytest.approx(0.01) == same_gap["ci_high"]
-    assert np.isnan(same_gap["p_value"])
+    # every pair 0.01 apart: no spread, no interval; the exact sign test instead (4 of 4: p = 1/8)
+    assert np.isnan(same_gap["ci_low"]) and same_gap["test"] == "sign"
+    assert same_gap["mean_diff"] == pytest.approx(0.01) and same_gap["p_value"] == pytest.approx(0.125)
     one = paired_comparison(a.head(1), b.head(1))
     assert one["n_pairs"] == 1 and np.isnan(one["ci_low"]) and np.isnan(one["p_value"])
     with pytest.raises(ValueError, match="several rows"):

@@ -136,7 +136,7 @@ _ESC_MARKERS = ("meta/esc50.csv", "ESC-50-master/meta/esc50.csv", "ESC-50/meta/e
 _ESC_FOLDS = {fold: 400 for fold in range(1, 6)}
 
 register_dataset(DatasetSpec(
-    name="synthetic", title="synthetic scenes", load=_synthetic,
+    name="synthetic", title="synthetic scenes", load=_synthetic, folders=("",),
     params=("resample", "classes", "clips_per_class", "duration", "snr_min", "snr_max", "seed",
             "folds", "texture_snr"),
     paper="", real=False))

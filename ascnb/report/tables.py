@@ -7,6 +7,9 @@ Every verdict of the book comes from ``compare`` over two rows' records:
 
 - "supported": the 95 % CI of the paired difference (better - worse, matched folds and seeds)
   lies above 0; "contradicted": below 0; "inconclusive": it contains 0
+- when every pair differs by the same amount (no spread: the interval would be a point), the
+  exact sign test decides instead: supported / contradicted when p < 0.05 (at least 6 pairs
+  of one sign), else inconclusive
 - "one run: inconclusive" with a single matched pair; "no runs" without any
 """
 
@@ -82,8 +85,13 @@ def compare(better: pd.DataFrame, worse: pd.DataFrame) -> dict:
     n, low, high = result["n_pairs"], result["ci_low"], result["ci_high"]
     if n == 0:
         verdict = "no runs"
-    elif n < 2 or np.isnan(low):
+    elif n < 2:
         verdict = "one run: inconclusive"
+    elif result.get("test") == "sign":
+        sign = "supported" if result["mean_diff"] > 0 else "contradicted"
+        verdict = sign if result["p_value"] < 0.05 else "inconclusive"
+    elif np.isnan(low):
+        verdict = "inconclusive"
     elif low > 0:
         verdict = "supported"
     elif high < 0:
@@ -91,7 +99,10 @@ def compare(better: pd.DataFrame, worse: pd.DataFrame) -> dict:
     else:
         verdict = "inconclusive"
     stats = {"mean": result["mean_diff"], "half": result["half"], "n": n}
-    return {**result, "verdict": verdict, "difference": format_ci(stats)}
+    difference = format_ci(stats)
+    if result.get("test") == "sign":
+        difference = f"{result['mean_diff']:.1f} in every pair (n={n}, sign test p={result['p_value']:.2f})"
+    return {**result, "verdict": verdict, "difference": difference}
 
 
 def results_table(table, results: dict, *, profile: str | None = None,

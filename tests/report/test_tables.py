@@ -34,6 +34,15 @@ def test_compare_gives_the_verdict_of_the_paired_ci(gap, noise, verdict):
     assert result["n_pairs"] == 5 and result["mean_diff"] == pytest.approx(100 * gap, abs=3)
 
 
+@pytest.mark.parametrize("n, verdict", [(2, "inconclusive"), (5, "inconclusive"), (6, "supported")])
+def test_a_gap_without_spread_needs_the_sign_test_not_a_point_interval(n, verdict):
+    """Two runs 10 points apart twice are not certainty (the t-interval would be a point)"""
+    folds = tuple(range(1, n + 1))
+    worse = runs([0.7] * n, folds=folds)
+    result = compare(worse.assign(accuracy=0.8), worse)
+    assert result["verdict"] == verdict and "sign test" in result["difference"]
+
+
 def test_compare_with_too_few_runs_says_so():
     assert compare(runs([0.8], folds=(1,)), runs([0.7], folds=(1,)))["verdict"] == "one run: inconclusive"
     assert compare(runs([0.8]*5), runs([0.7]*5, seed=3))["verdict"] == "no runs"  # no matched pair
