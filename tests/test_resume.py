@@ -1,4 +1,8 @@
-"""A run killed mid-training (SIGKILL, a real subprocess) resumes to the uninterrupted result"""
+"""A run killed mid-training (SIGKILL, a real subprocess) resumes to the uninterrupted result
+
+Twice: on the plain path (fp32) and on the CPU fast path that bf16 autocast selects
+(resident index batches, channels-last, compiled forward where a C++ compiler is found)
+"""
 
 import json
 import os
@@ -10,14 +14,18 @@ from pathlib import Path
 
 import pytest
 import torch
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 NUM_EPOCHS = 4
+PATHS = {"plain": [], "cpu-fast": ["--set", "amp=bf16"]}
 
 
-def command(config: Path, root: Path, cache: Path) -> list[str]:
-    return [sys.executable, "-m", "ascnb", "run-experiment", str(config),
+def command(esc10_root: Path, root: Path, cache: Path, path: str) -> list[str]:
+    return [sys.executable, "-m", "ascnb", "run-experiment", "--dataset", "esc10",
+            "--data-root", str(esc10_root), "--features", "gammatone",
+            "--segmentation", "{length: 32, hop: 32}", "--model", "acrnn",
+            "--model-param", "rnn_units=16", "--preset", "acrnn", "--profile", "smoke",
+            "--folds", "1", "--seeds", "0", "--epochs", str(NUM_EPOCHS), *PATHS[path],
             "--results-dir", str(root / "results"), "--runs-dir", str(root / "runs"),
             "--cache-dir", str(cache), "--jobs", "1", "--no-progress"]
 
@@ -28,25 +36,24 @@ def only(paths) -> Path:
     return paths[0]
 
 
+def run(args: list[str], env: dict) -> None:
+    done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 @pytest.mark.slow
-def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path):
-    config = tmp_path / "resume.yaml"
-    config.write_text(yaml.safe_dump({
-        "name": "resume", "dataset": "esc50", "subset": "esc10", "data_root": str(esc10_root),
-        "features": "gammatone", "segmentation": {"length": 32, "hop": 32}, "model": "acrnn",
-        "model_params": {"rnn_units": 16}, "preset": "acrnn", "profile": "smoke",
-        "folds": [1], "seeds": [0], "overrides": {"num_epochs": NUM_EPOCHS}}))
+@pytest.mark.parametrize("path", list(PATHS))
+def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path, path):
     cache = tmp_path / "cache"
     env = {**os.environ, "PYTHONHASHSEED": "0"}
 
     # the uninterrupted run
     whole = tmp_path / "whole"
-    subprocess.run(command(config, whole, cache), cwd=REPO, env=env, check=True,
-                   capture_output=True, timeout=600)
+    run(command(esc10_root, whole, cache, path), env)
 
     # the same run, killed as soon as its first checkpoint is on disk
     killed = tmp_path / "killed"
-    process = subprocess.Popen(command(config, killed, cache), cwd=REPO, env=env,
+    process = subprocess.Popen(command(esc10_root, killed, cache, path), cwd=REPO, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     checkpoint = None
@@ -61,12 +68,14 @@ def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path)
     assert checkpoint is not None, "the run ended before writing a checkpoint"
     assert process.returncode == -signal.SIGKILL
     assert not list((killed / "results").rglob("*.json")), "killed before the record"
-    stopped_at = torch.load(checkpoint, weights_only=False)["epoch"]
+    saved = torch.load(checkpoint, weights_only=False)
+    stopped_at = saved["epoch"]
     assert 1 <= stopped_at < NUM_EPOCHS
+    if path == "cpu-fast":
+        assert saved["fingerprint"]["path"]["fast"] and saved["fingerprint"]["path"]["channels_last"]
 
     # resume: the same command again
-    subprocess.run(command(config, killed, cache), cwd=REPO, env=env, check=True,
-                   capture_output=True, timeout=600)
+    run(command(esc10_root, killed, cache, path), env)
     a = json.loads(only((whole / "results").rglob("*.json")).read_text())
     b = json.loads(only((killed / "results").rglob("*.json")).read_text())
     assert a["resumed_from_epoch"] == 0 and b["resumed_from_epoch"] == stopped_at
@@ -74,7 +83,7 @@ def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path)
                 "confusion", "predictions", "epochs_run", "config_hash", "final_train_loss"):
         assert a[key] == b[key], key
     assert [h["loss"] for h in a["history"]] == [h["loss"] for h in b["history"]]
-    weights_a = torch.load(a["model_path"], weights_only=False)["state_dict"]
-    weights_b = torch.load(b["model_path"], weights_only=False)["state_dict"]
+    weights_a = torch.load(only((whole / "runs").rglob("model.pt")), weights_only=False)["state_dict"]
+    weights_b = torch.load(only((killed / "runs").rglob("model.pt")), weights_only=False)["state_dict"]
     assert weights_a.keys() == weights_b.keys()
     assert all(torch.equal(weights_a[k], weights_b[k]) for k in weights_a)

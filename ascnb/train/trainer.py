@@ -6,9 +6,12 @@ trains on segments X (n, C, F, T) with integer labels y (n,), one progress bar p
 
 Two paths over the same batches
 - plain (the baseline): a DataLoader over CPU tensors, batches copied to the device, fp32
-- fast (default on CUDA): batches taken by index from the training set (resident on the
-  device; no DataLoader, no workers), channels-last memory format, bf16 autocast; the forward
-  pass can be compiled (``compile=True``)
+- fast: batches taken by index from the training set (resident on the device; no DataLoader,
+  no workers), channels-last memory format, bf16 autocast. Default on CUDA, and on the CPU
+  when amp="bf16" (the quick and cpu profiles), where the forward pass is also compiled
+  (``torch.compile``, when a C++ compiler is found): compiling fuses batch norm, ReLU and
+  their backward passes, memory-bound passes over the large early feature maps that take
+  most of a bf16 step in eager mode (benchmarks/cpu_protocol.py measures each choice)
 
 Reproducibility
 - batch order and mixup draws of epoch e come from generators seeded with (seed, e), so
@@ -115,6 +118,18 @@ def save_atomic(obj, path: Path) -> None:
         raise
 
 
+def fingerprint_differences(saved: dict, current: dict) -> dict[str, tuple]:
+    """{"path.compile": (saved value, current value), ...} for every entry that differs"""
+    differ = {}
+    for key in sorted(set(saved) | set(current)):
+        a, b = saved.get(key), current.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            differ.update({f"{key}.{k}": v for k, v in fingerprint_differences(a, b).items()})
+        elif a != b:
+            differ[key] = (a, b)
+    return differ
+
+
 def mixup_batch(X: torch.Tensor, targets: torch.Tensor, lam: float,
                 partner: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """x = lam x_i + (1 - lam) x_j, y = lam y_i + (1 - lam) y_j with j = partner[i] (ACRNN eq. 5)"""
@@ -129,8 +144,8 @@ class Trainer:
     config: a TrainConfig or a preset name ("pbcnn", "acrnn", "piczak"); overrides: any
     TrainConfig field. checkpoint_dir: where ``checkpoint.pt`` is written after every epoch
     and resumed from (None = no checkpoints). device: "auto" picks CUDA when there is one.
-    compile: torch.compile the model's forward pass (None = off; $ASCNB_COMPILE=0 or 1
-    overrides); it changes the speed, not the recipe
+    compile: torch.compile the model's forward pass; None = on the CPU fast path when a C++
+    compiler is found ($ASCNB_COMPILE=0 or 1 overrides); it changes the speed, not the recipe
     """
 
     def __init__(self, config: TrainConfig | str = "pbcnn", *, device: str | torch.device = "auto",
@@ -138,17 +153,19 @@ class Trainer:
                  compile: bool | None = None, **overrides):
         self.config = train_config(config, **overrides)
         self.device = resolve_device(device)
-        on_cuda = self.device.type == "cuda"
+        on_cuda, on_cpu = self.device.type == "cuda", self.device.type == "cpu"
         amp = self.config.amp
         use_bf16 = amp == "bf16" or (amp == "auto" and on_cuda and self.config.fast is not False)
         self.amp_dtype = torch.bfloat16 if use_bf16 else None
-        self.fast = self.config.fast if self.config.fast is not None else on_cuda
+        # the fast path on CUDA, and on the CPU with bf16 (fp32 on the CPU keeps the plain path)
+        self.fast = self.config.fast if self.config.fast is not None else (on_cuda or (on_cpu and use_bf16))
         channels_last = self.config.channels_last
-        self.channels_last = (self.fast and on_cuda) if channels_last == "auto" else bool(channels_last)
+        self.channels_last = ((self.fast and (on_cuda or use_bf16)) if channels_last == "auto"
+                              else bool(channels_last))
         if compile is None and os.environ.get("ASCNB_COMPILE", "") in ("0", "1"):
             compile = os.environ["ASCNB_COMPILE"] == "1"
         if compile is None:
-            compile = False
+            compile = self.fast and on_cpu and use_bf16 and compiler_available()
         self.compile = bool(compile)
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.progress = progress
@@ -249,11 +266,10 @@ class Trainer:
         state = torch.load(path, map_location="cpu", weights_only=False)  # RNG states stay on the CPU
         saved = state.get("fingerprint") or {}
         if saved != fingerprint:
-            differ = sorted(k for k in set(saved) | set(fingerprint) if saved.get(k) != fingerprint.get(k))
-            raise ValueError(f"{path}: checkpoint of a different run ({', '.join(differ)} differ: "
-                             f"{ {k: saved.get(k) for k in differ} } there, "
-                             f"{ {k: fingerprint.get(k) for k in differ} } here); delete it or "
-                             "choose another checkpoint_dir")
+            differ = fingerprint_differences(saved, fingerprint)
+            raise ValueError(f"{path}: checkpoint of a different run ({', '.join(differ)} "
+                             f"differ: {'; '.join(f'{k} {a!r} there, {b!r} here' for k, (a, b) in differ.items())}); "
+                             "delete it or choose another checkpoint_dir")
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
