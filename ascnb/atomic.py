@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -67,3 +68,21 @@ def write_with(path: str | Path, writer: Callable[[Path], None]) -> None:
     """``writer(tmp)`` writes the file (torch.save, np.save, …); it lands at ``path`` atomically"""
     with atomic_write(path) as tmp:
         writer(tmp)
+
+
+class CorruptFileWarning(UserWarning):
+    """A record, checkpoint or weight file that could not be used was set aside"""
+
+
+def set_aside(path: str | Path, why: str, *, stacklevel: int = 3) -> Path:
+    """Rename an unusable file to NAME.corrupt (replacing an older one) and warn naming both,
+    so that the run that needs it starts afresh and the file stays for a look"""
+    path = Path(path)
+    aside = path.with_name(path.name + ".corrupt")
+    try:
+        path.replace(aside)
+    except OSError:
+        aside = path
+    warnings.warn(f"{path}: {why}; set aside as {aside.name}, redone from the start",
+                  CorruptFileWarning, stacklevel=stacklevel)
+    return aside

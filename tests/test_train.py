@@ -161,14 +161,59 @@ def test_interrupted_training_resumes_to_the_uninterrupted_result(tmp_path):
     assert torch.equal(weights(resumed_model), weights(uninterrupted))
 
 
-def test_a_checkpoint_of_another_run_is_refused(tmp_path):
+def test_a_checkpoint_of_another_run_is_set_aside_and_the_run_starts_afresh(tmp_path):
+    from ascnb.atomic import CorruptFileWarning
+
     X, y = toy_data()
     Trainer("acrnn", num_epochs=1, batch_size=16, device="cpu", progress=False,
             checkpoint_dir=tmp_path).fit(TinyNet(), X, y, seed=0)
     other = Trainer("acrnn", num_epochs=2, batch_size=32, device="cpu", progress=False,
                     checkpoint_dir=tmp_path)
-    with pytest.raises(ValueError, match="checkpoint of a different run"):
-        other.fit(TinyNet(), X, y, seed=0)
+    with pytest.warns(CorruptFileWarning, match=r"checkpoint.pt: checkpoint of a different run "
+                                                r"\(config.batch_size 16 there, 32 here\)"):
+        history = other.fit(TinyNet(), X, y, seed=0)
+    assert other.resumed_from == 0 and len(history) == 2
+    assert (tmp_path / "checkpoint.pt.corrupt").is_file()
+
+
+@pytest.mark.parametrize("damage", [lambda b: b[: len(b) // 2], lambda b: b"", lambda b: b"not a zip"])
+def test_an_unreadable_checkpoint_is_named_set_aside_and_the_run_redone(tmp_path, damage):
+    from ascnb.atomic import CorruptFileWarning
+
+    X, y = toy_data()
+
+    def fresh():
+        torch.manual_seed(7)
+        return TinyNet()
+
+    whole = Trainer("acrnn", num_epochs=2, batch_size=16, device="cpu", progress=False)
+    expected = whole.fit(fresh(), X, y, seed=0)
+    Trainer("acrnn", num_epochs=1, batch_size=16, device="cpu", progress=False,
+            checkpoint_dir=tmp_path).fit(fresh(), X, y, seed=0)
+    checkpoint = tmp_path / "checkpoint.pt"
+    checkpoint.write_bytes(damage(checkpoint.read_bytes()))
+    again = Trainer("acrnn", num_epochs=2, batch_size=16, device="cpu", progress=False,
+                    checkpoint_dir=tmp_path)
+    with pytest.warns(CorruptFileWarning, match=r"checkpoint.pt: unreadable checkpoint"):
+        history = again.fit(fresh(), X, y, seed=0)
+    assert again.resumed_from == 0
+    assert [h["loss"] for h in history] == [h["loss"] for h in expected]
+
+
+def test_on_epoch_end_adds_to_the_history_and_survives_a_resume(tmp_path):
+    X, y = toy_data()
+    seen = []
+
+    def curve(epoch, model):
+        seen.append((epoch, model.training))
+        return {"test_accuracy": epoch / 10} if epoch % 2 == 1 else None
+
+    Trainer("acrnn", num_epochs=2, batch_size=16, device="cpu", progress=False,
+            checkpoint_dir=tmp_path).fit(TinyNet(), X, y, seed=0, on_epoch_end=curve)
+    history = Trainer("acrnn", num_epochs=4, batch_size=16, device="cpu", progress=False,
+                      checkpoint_dir=tmp_path).fit(TinyNet(), X, y, seed=0, on_epoch_end=curve)
+    assert [h.get("test_accuracy") for h in history] == [None, 0.1, None, 0.3]
+    assert [e for e, _ in seen] == [0, 1, 2, 3]
 
 
 def test_mixup_mixes_features_and_one_hot_targets_with_the_same_lambda():

@@ -33,6 +33,8 @@ from ascnb.experiment.fold import prepare_fold
 from ascnb.experiment.records import (load_trained_model, read_record, record_path,
                                       weights_path)
 
+CURVE_POINTS = 10  # test-fold accuracies recorded along each run
+
 
 def check_writable(folder: Path, what: str) -> None:
     """Fail now, naming the folder, if ``what`` could not be written there after training"""
@@ -107,7 +109,19 @@ def run_one(exp: Experiment, dataset, features: list[np.ndarray], fold, seed: in
     model = build_model(exp.model, data.n_classes, data.input_shape, **exp.model_params)
     run_dir = paths.runs_dir(runs) / config_hash / f"fold{fold}-seed{seed}"
     trainer = Trainer(recipe, device=exp.device, checkpoint_dir=run_dir, progress=progress)
-    history = trainer.fit(model, data.X_train, data.y_train, seed=seed)
+    every = max(1, recipe.num_epochs // CURVE_POINTS)
+
+    def learning_curve(epoch: int, model) -> dict | None:
+        # the test fold's accuracy at CURVE_POINTS points of the run: the record's learning
+        # curve (for "how long is long enough"; never used to choose a model or an epoch)
+        if (epoch + 1) % every and epoch + 1 != recipe.num_epochs:
+            return None
+        probs = trainer.predict_proba(model, data.X_test)
+        return {"test_accuracy": evaluate_clips(probs, data.clip_of_test, data.y_test_clips,
+                                                data.n_classes, decision=exp.decision,
+                                                definition=exp.accuracy)["accuracy"]}
+
+    history = trainer.fit(model, data.X_train, data.y_train, seed=seed, on_epoch_end=learning_curve)
     probs = trainer.predict_proba(model, data.X_test)  # (n_test_segments, K)
     metrics = evaluate_clips(probs, data.clip_of_test, data.y_test_clips, data.n_classes,
                              decision=exp.decision, definition=exp.accuracy)
@@ -136,6 +150,8 @@ def run_one(exp: Experiment, dataset, features: list[np.ndarray], fold, seed: in
         "input_shape": list(data.input_shape), "train_config": recipe.to_dict(),
         "epochs_run": len(history), "resumed_from_epoch": trainer.resumed_from,
         "history": history, "final_train_loss": history[-1]["loss"] if history else None,
+        "test_curve": [{"epoch": h["epoch"], "accuracy": h["test_accuracy"]}
+                       for h in history if "test_accuracy" in h],
         "train_seconds": float(sum(h["seconds"] for h in history)),
         "wall_seconds": time.perf_counter() - started,
         "fast_path": trainer.fast, "amp": str(trainer.amp_dtype),

@@ -11,32 +11,18 @@ next run redoes it.
 from __future__ import annotations
 
 import json
-import warnings
 from pathlib import Path
 
 from ascnb import paths
+from ascnb.atomic import set_aside
+
+
 
 REQUIRED = ("config_hash", "fold", "seed", "accuracy")
 
 
-class CorruptRecordWarning(UserWarning):
-    """A record or checkpoint that could not be read was set aside"""
-
-
 def record_path(results_dir: str | Path | None, config_hash: str, fold, seed) -> Path:
     return paths.results_dir(results_dir) / config_hash / f"fold{fold}-seed{seed}.json"
-
-
-def set_aside(path: Path, why: str) -> Path:
-    """Rename an unreadable file to NAME.corrupt (replacing an older one) and warn naming it"""
-    aside = path.with_name(path.name + ".corrupt")
-    try:
-        path.replace(aside)
-    except OSError:
-        aside = path
-    warnings.warn(f"{path}: {why}; set aside as {aside.name}, the run will be redone",
-                  CorruptRecordWarning, stacklevel=3)
-    return aside
 
 
 def read_record(path: str | Path) -> dict | None:

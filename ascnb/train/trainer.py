@@ -43,6 +43,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from ascnb.atomic import set_aside
 from ascnb.train.presets import TrainConfig, train_config
 
 # must be set before CUDA initialises for deterministic cuBLAS (harmless on CPU)
@@ -263,13 +264,17 @@ class Trainer:
         path = self.checkpoint_path
         if path is None or not path.is_file():
             return 0
-        state = torch.load(path, map_location="cpu", weights_only=False)  # RNG states stay on the CPU
-        saved = state.get("fingerprint") or {}
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=False)  # RNG states stay on the CPU
+        except Exception as error:  # truncated, empty or foreign: start afresh, keep it for a look
+            set_aside(path, f"unreadable checkpoint ({type(error).__name__}: {error})")
+            return 0
+        saved = state.get("fingerprint") or {} if isinstance(state, dict) else {}
         if saved != fingerprint:
             differ = fingerprint_differences(saved, fingerprint)
-            raise ValueError(f"{path}: checkpoint of a different run ({', '.join(differ)} "
-                             f"differ: {'; '.join(f'{k} {a!r} there, {b!r} here' for k, (a, b) in differ.items())}); "
-                             "delete it or choose another checkpoint_dir")
+            set_aside(path, "checkpoint of a different run (" + "; ".join(
+                f"{k} {a!r} there, {b!r} here" for k, (a, b) in differ.items()) + ")")
+            return 0
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
@@ -291,14 +296,17 @@ class Trainer:
             parts = parts[:self.config.max_batches]
         return parts
 
-    def fit(self, model: nn.Module, X, y, *, seed: int = 0) -> list[dict]:
+    def fit(self, model: nn.Module, X, y, *, seed: int = 0, on_epoch_end=None) -> list[dict]:
         """Train ``model`` on X (n, C, F, T) float32 and labels y (n,); returns the history
 
         Resumes from ``checkpoint_dir/checkpoint.pt`` when present (the same run: config,
-        seed, training-set size and path must match). One dict per epoch: epoch, loss, accuracy
-        (on the training batches, mixed targets counted by their larger share), lr, seconds.
-        A loss or weight that is not finite raises NonFiniteLossError (epoch and batch named)
-        before the epoch's checkpoint is written
+        seed, training-set size and path must match; a checkpoint that cannot be read or is of
+        another run is set aside with a warning naming it, and training starts afresh). One
+        dict per epoch: epoch, loss, accuracy (on the training batches, mixed targets counted by
+        their larger share), lr, seconds. ``on_epoch_end(epoch, model)`` may return a dict that
+        is added to the epoch's entry (e.g. the test accuracy of a learning curve); it runs
+        before the checkpoint, so a resumed run keeps it. A loss or weight that is not finite
+        raises NonFiniteLossError (epoch and batch named) before the epoch's checkpoint is written
         """
         c = self.config
         X = torch.as_tensor(np.asarray(X, dtype=np.float32))  # (n, C, F, T)
@@ -322,6 +330,8 @@ class Trainer:
             self.history.append(self.fit_epoch(model, step_model, optimizer, data, seed, epoch))
             scheduler.step()
             self.check_weights(model, epoch)
+            if on_epoch_end is not None:
+                self.history[-1].update(on_epoch_end(epoch, model) or {})
             self.save_checkpoint(epoch + 1, model, optimizer, scheduler, fingerprint)
         return self.history
 

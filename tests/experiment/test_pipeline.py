@@ -11,7 +11,7 @@ import torch
 
 from ascnb.experiment import (Experiment, load_records, load_trained_model, read_record,
                               run_experiment)
-from ascnb.experiment.records import CorruptRecordWarning
+from ascnb.atomic import CorruptFileWarning
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +40,7 @@ def test_one_complete_record_per_fold_under_the_config_hash(smoke_run):
         assert confusion.shape == (4, 4) and confusion.sum() == record["n_test_clips"] == 8
         assert record["accuracy"] == pytest.approx(np.trace(confusion) / 8)
         assert record["epochs_run"] == 1 and record["packages"]["torch"]
+        assert record["test_curve"] == [{"epoch": 1, "accuracy": record["accuracy"]}]
         assert record["git_commit"] is None or len(record["git_commit"]) == 40
 
 
@@ -88,12 +89,12 @@ def test_a_corrupt_record_is_named_set_aside_and_redone(smoke_run, tmp_path, con
     path = results / records[0]["config_hash"] / "fold1-seed0.json"
     path.parent.mkdir(parents=True)
     path.write_text(content)
-    with pytest.warns(CorruptRecordWarning, match=str(path)):
+    with pytest.warns(CorruptFileWarning, match=str(path)):
         assert read_record(path) is None
     assert (path.parent / "fold1-seed0.json.corrupt").is_file() and not path.exists()
     path.write_text(content)
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CorruptRecordWarning)
+        warnings.simplefilter("ignore", CorruptFileWarning)
         again = run_experiment(exp, results, runs=root / "runs", cache_dir=root / "cache",
                                progress=False)
     assert json.loads(path.read_text())["accuracy"] == again[0]["accuracy"] == records[0]["accuracy"]
