@@ -1,7 +1,7 @@
 """A run killed mid-training (SIGKILL, a real subprocess) resumes to the uninterrupted result
 
-Twice: on the plain path (fp32) and on the CPU fast path that bf16 autocast selects
-(resident index batches, channels-last, compiled forward where a C++ compiler is found)
+On the plain path (fp32), on the CPU fast path that bf16 autocast selects (resident index
+batches, channels-last) and on that path with the compiled forward (ASCNB_COMPILE=1)
 """
 
 import json
@@ -15,9 +15,11 @@ from pathlib import Path
 import pytest
 import torch
 
+from ascnb.train.trainer import compiler_available
+
 REPO = Path(__file__).resolve().parents[1]
 NUM_EPOCHS = 4
-PATHS = {"plain": [], "cpu-fast": ["--set", "amp=bf16"]}
+PATHS = {"plain": [], "cpu-fast": ["--set", "amp=bf16"], "cpu-compiled": ["--set", "amp=bf16"]}
 
 
 def command(esc10_root: Path, root: Path, cache: Path, path: str) -> list[str]:
@@ -44,8 +46,10 @@ def run(args: list[str], env: dict) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", list(PATHS))
 def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path, path):
+    if path == "cpu-compiled" and not compiler_available():
+        pytest.skip("torch.compile needs a C++ compiler")
     cache = tmp_path / "cache"
-    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    env = {**os.environ, "PYTHONHASHSEED": "0", "ASCNB_COMPILE": "1" if path == "cpu-compiled" else "0"}
 
     # the uninterrupted run
     whole = tmp_path / "whole"
@@ -71,8 +75,9 @@ def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path,
     saved = torch.load(checkpoint, weights_only=False)
     stopped_at = saved["epoch"]
     assert 1 <= stopped_at < NUM_EPOCHS
-    if path == "cpu-fast":
+    if path != "plain":
         assert saved["fingerprint"]["path"]["fast"] and saved["fingerprint"]["path"]["channels_last"]
+        assert saved["fingerprint"]["path"]["compile"] == (path == "cpu-compiled")
 
     # resume: the same command again
     run(command(esc10_root, killed, cache, path), env)

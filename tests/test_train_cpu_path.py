@@ -1,6 +1,6 @@
-"""The CPU fast path that bf16 autocast selects: resident index batches, channels-last and a
-compiled forward pass (issue 19). It must give the old path's results within bf16 noise, the
-same weights for the same seed, and resume exactly
+"""The CPU fast path that bf16 autocast selects: resident index batches and channels-last,
+with an opt-in compiled forward pass (issue 19). Both must give the old path's results within
+bf16 noise, the same weights for the same seed, and resume exactly
 
 "Within bf16 noise", measured rather than assumed, after 12 steps of a small ACRNN:
 - weights: the old bf16 path itself lands some distance from fp32; the new path may land no
@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 
+from ascnb.atomic import CorruptFileWarning
 from ascnb.models import build_model
 from ascnb.train import Trainer
 from ascnb.train.trainer import compiler_available
@@ -50,21 +51,31 @@ def weights(model):
     return torch.cat([p.detach().flatten().float() for p in model.state_dict().values()])
 
 
+needs_compiler = pytest.mark.skipif(not compiler_available(), reason="torch.compile needs a C++ compiler")
+COMPILE = [False, pytest.param(True, marks=needs_compiler)]
+
+
 def test_bf16_on_the_cpu_selects_the_fast_path(monkeypatch):
     trainer = Trainer("acrnn", device="cpu", amp="bf16")
     assert trainer.fast and trainer.channels_last and trainer.amp_dtype == torch.bfloat16
-    assert trainer.compile == compiler_available()
+    assert not trainer.compile  # opt-in
     fp32 = Trainer("acrnn", device="cpu")  # fp32 keeps the plain path, bit for bit as before
     assert not (fp32.fast or fp32.channels_last or fp32.compile)
-    monkeypatch.setenv("ASCNB_COMPILE", "0")
-    assert not Trainer("acrnn", device="cpu", amp="bf16").compile
+    monkeypatch.setenv("ASCNB_COMPILE", "1")
+    monkeypatch.setattr("ascnb.train.trainer.compiler_available", lambda: False)
+    with pytest.raises(ValueError, match="needs a C\\+\\+ compiler"):
+        Trainer("acrnn", device="cpu", amp="bf16")
+    monkeypatch.setattr("ascnb.train.trainer.compiler_available", lambda: True)
+    assert Trainer("acrnn", device="cpu", amp="bf16").compile
 
 
-def test_the_fast_path_gives_the_old_paths_results_within_bf16_noise():
+@pytest.mark.parametrize("compile", COMPILE)
+def test_the_fast_path_gives_the_old_paths_results_within_bf16_noise(compile):
     fp32, _, history_fp32 = train(amp="none", fast=False)
     old, old_trainer, history_old = train(**OLD)
-    new, trainer, history_new = train()
+    new, trainer, history_new = train(compile=compile)
     assert trainer.fast and trainer.channels_last and not old_trainer.fast
+    assert trainer.compile == compile
     losses = {name: np.array([h["loss"] for h in history])
               for name, history in (("fp32", history_fp32), ("old", history_old), ("new", history_new))}
     bf16_noise = (weights(old) - weights(fp32)).norm()
@@ -76,10 +87,11 @@ def test_the_fast_path_gives_the_old_paths_results_within_bf16_noise():
     assert (weights(other) - weights(old)).norm() > 2 * bf16_noise
 
 
-def test_the_fast_path_gives_the_same_weights_for_the_same_seed():
-    a, trainer, history_a = train(seed=3)
-    b, _, history_b = train(seed=3)
-    assert trainer.fast and trainer.compile == compiler_available()
+@pytest.mark.parametrize("compile", COMPILE)
+def test_the_fast_path_gives_the_same_weights_for_the_same_seed(compile):
+    a, trainer, history_a = train(seed=3, compile=compile)
+    b, _, history_b = train(seed=3, compile=compile)
+    assert trainer.fast and trainer.compile == compile
     assert torch.equal(weights(a), weights(b))
     assert [h["loss"] for h in history_a] == [h["loss"] for h in history_b]
 
@@ -95,28 +107,27 @@ class StopAfter(Trainer):
             raise KeyboardInterrupt("simulated interruption")
 
 
-def test_the_fast_path_resumes_exactly_and_refuses_another_paths_checkpoint(tmp_path):
-    uninterrupted, _, history = train(epochs=3)
+@pytest.mark.parametrize("compile", COMPILE)
+def test_the_fast_path_resumes_exactly_and_refuses_another_paths_checkpoint(tmp_path, compile):
+    uninterrupted, _, history = train(epochs=3, compile=compile)
     with pytest.raises(KeyboardInterrupt):
-        train(epochs=3, checkpoint_dir=tmp_path, trainer_class=StopAfter)
+        train(epochs=3, checkpoint_dir=tmp_path, trainer_class=StopAfter, compile=compile)
     torch.manual_seed(123)
-    resumed, trainer, resumed_history = train(epochs=3, checkpoint_dir=tmp_path)
+    resumed, trainer, resumed_history = train(epochs=3, checkpoint_dir=tmp_path, compile=compile)
     assert trainer.resumed_from == 2
     assert [h["loss"] for h in resumed_history] == [h["loss"] for h in history]
     assert torch.equal(weights(resumed), weights(uninterrupted))
     # another path does not continue the run (its sums would differ): it starts afresh
     if compiler_available():
-        from ascnb.atomic import CorruptFileWarning
-
-        with pytest.warns(CorruptFileWarning, match=r"checkpoint of a different run \("
-                                                    r"path.compile True there, False here"):
-            _, other, _ = train(epochs=4, checkpoint_dir=tmp_path, compile=False)
+        with pytest.warns(CorruptFileWarning, match=r"checkpoint of a different run \(path.compile "
+                                                    f"{compile} there, {not compile} here"):
+            _, other, _ = train(epochs=4, checkpoint_dir=tmp_path, compile=not compile)
         assert other.resumed_from == 0
 
 
-@pytest.mark.skipif(not compiler_available(), reason="torch.compile needs a C++ compiler")
+@needs_compiler
 def test_a_compiled_run_leaves_a_plain_module_with_its_attention_outputs():
-    model, trainer, _ = train(epochs=1)
+    model, trainer, _ = train(epochs=1, compile=True)
     assert trainer.compile and type(model).__name__ == "ACRNN"
     assert not any(key.startswith("_orig_mod") for key in model.state_dict())
     X = torch.as_tensor(toy_segments(8, seed=5)[0])

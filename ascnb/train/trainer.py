@@ -8,10 +8,13 @@ Two paths over the same batches
 - plain (the baseline): a DataLoader over CPU tensors, batches copied to the device, fp32
 - fast: batches taken by index from the training set (resident on the device; no DataLoader,
   no workers), channels-last memory format, bf16 autocast. Default on CUDA, and on the CPU
-  when amp="bf16" (the quick and cpu profiles), where the forward pass is also compiled
-  (``torch.compile``, when a C++ compiler is found): compiling fuses batch norm, ReLU and
-  their backward passes, memory-bound passes over the large early feature maps that take
-  most of a bf16 step in eager mode (benchmarks/cpu_protocol.py measures each choice)
+  when amp="bf16" (the quick and cpu profiles): channels-last makes a bf16 CPU step of
+  ACRNN or PB-CNN 1.5x faster (benchmarks/cpu_protocol.py measures each choice)
+- compile (opt-in: ``compile=True`` or $ASCNB_COMPILE=1): the forward pass through
+  ``torch.compile``, which fuses batch norm, ReLU and their backward passes over the large
+  early feature maps. On the 2-core CPU it trains ACRNN ~15 % faster, PB-CNN no faster and
+  PiczakCNN 25 % slower, and costs ~40 s per network and process the first time (~3 s once
+  inductor's cache holds it): worth it for long ACRNN runs, not as a default
 
 Reproducibility
 - batch order and mixup draws of epoch e come from generators seeded with (seed, e), so
@@ -145,8 +148,8 @@ class Trainer:
     config: a TrainConfig or a preset name ("pbcnn", "acrnn", "piczak"); overrides: any
     TrainConfig field. checkpoint_dir: where ``checkpoint.pt`` is written after every epoch
     and resumed from (None = no checkpoints). device: "auto" picks CUDA when there is one.
-    compile: torch.compile the model's forward pass; None = on the CPU fast path when a C++
-    compiler is found ($ASCNB_COMPILE=0 or 1 overrides); it changes the speed, not the recipe
+    compile: torch.compile the model's forward pass (None = $ASCNB_COMPILE=1, else off); it
+    changes the speed (and bf16 rounding), not the recipe; needs a C++ compiler on the CPU
     """
 
     def __init__(self, config: TrainConfig | str = "pbcnn", *, device: str | torch.device = "auto",
@@ -163,11 +166,12 @@ class Trainer:
         channels_last = self.config.channels_last
         self.channels_last = ((self.fast and (on_cuda or use_bf16)) if channels_last == "auto"
                               else bool(channels_last))
-        if compile is None and os.environ.get("ASCNB_COMPILE", "") in ("0", "1"):
-            compile = os.environ["ASCNB_COMPILE"] == "1"
         if compile is None:
-            compile = self.fast and on_cpu and use_bf16 and compiler_available()
+            compile = os.environ.get("ASCNB_COMPILE", "0") == "1"
         self.compile = bool(compile)
+        if self.compile and on_cpu and not compiler_available():
+            raise ValueError("Trainer: compile=True (or ASCNB_COMPILE=1) needs a C++ compiler on "
+                             "the CPU (g++, c++ or clang++, or $CXX); none was found")
         self.checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir is not None else None
         self.progress = progress
         self.history: list[dict] = []
