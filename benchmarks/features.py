@@ -9,12 +9,15 @@ log-gammatone + delta (ACRNN) configs it times, in the same run:
              or librosa.stft + spafe's gammatone bank + delta (gammatone; the bank is built once,
              not per file, so the baseline is not handicapped), no cache
   cold-1     ascnb.features.compute_features into an empty temporary cache, one process
-  cold       the same with all cores (joblib worker start-up included)
+  cold       the same with all cores (workers forked from the warmed process, start-up included)
+  cold-loky  the same with joblib's loky workers (fresh interpreters: what a Dask worker gets)
   cached     a second compute_features call on the filled cache
 
-and writes seconds, clips/s and speed-ups against the baseline to the JSON file, plus a
-check that the baseline and ours compute the same features (max abs difference in dB).
-Timings on a shared machine vary; the load average at the start is recorded with them.
+and writes seconds, CPU seconds (this process and its finished workers; the baseline's BLAS
+threads count too), clips/s and speed-ups against the baseline to the JSON file, plus checks
+that the baseline and ours compute the same features (max abs difference in dB) and that the
+passes give the same bits. Timings on a shared machine vary; the load average at the start
+and end of each kind is recorded with them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import sys
 import tempfile
 import time
@@ -31,6 +35,7 @@ from pathlib import Path
 import librosa
 import numpy as np
 
+import ascnb.features.cache as cache_module
 from ascnb.data import fit_length, load_dataset
 from ascnb.features import compute_features, feature_config, gammatone_filterbank, library_versions
 from ascnb.features.cache import default_n_jobs
@@ -63,10 +68,27 @@ def naive_gammatone(path: str, config, seconds: float) -> np.ndarray:
 NAIVE = {"logmel": naive_logmel, "gammatone": naive_gammatone}
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (the workers)"""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def timed(function):
-    start = time.perf_counter()
+    """(wall seconds, CPU seconds, result)"""
+    start, cpu = time.perf_counter(), cpu_seconds()
     result = function()
-    return time.perf_counter() - start, result
+    return time.perf_counter() - start, cpu_seconds() - cpu, result
+
+
+def loky_compute_features(*args, **kwargs):
+    """compute_features with joblib's loky workers instead of forked ones"""
+    fork = cache_module.can_fork
+    cache_module.can_fork = lambda: False
+    try:
+        return compute_features(*args, **kwargs)
+    finally:
+        cache_module.can_fork = fork
 
 
 def benchmark(dataset, kind: str, n_jobs: int) -> dict:
@@ -74,35 +96,40 @@ def benchmark(dataset, kind: str, n_jobs: int) -> dict:
     paths = list(dataset.clips["path"])
     n = len(paths)
     naive = NAIVE[kind]
-    rows = {}
+    rows, cpu = {}, {}
+    load = [os.getloadavg()[0]]
     # warm-up, untimed: first calls of librosa (imports, filterbank caches) cost the same to both
     naive(paths[0], config, dataset.clip_seconds)
     with tempfile.TemporaryDirectory(prefix="ascnb-warm-") as warm_dir:
         compute_features(dataset.restrict(dataset.clips.iloc[:1]), config, cache_dir=warm_dir,
                          n_jobs=1, progress=False)
-    seconds, baseline = timed(lambda: [naive(p, config, dataset.clip_seconds) for p in paths])
-    rows["baseline"] = seconds
+    rows["baseline"], cpu["baseline"], baseline = timed(
+        lambda: [naive(p, config, dataset.clip_seconds) for p in paths])
     with tempfile.TemporaryDirectory(prefix="ascnb-bench-") as cache_dir:
-        seconds, ours = timed(lambda: compute_features(dataset, config, cache_dir=Path(cache_dir) / "one",
-                                                       n_jobs=1, progress=False))
-        rows["cold-1"] = seconds
-        seconds, ours = timed(lambda: compute_features(dataset, config, cache_dir=Path(cache_dir) / "all",
-                                                       n_jobs=n_jobs, progress=False))
-        rows["cold"] = seconds
-        seconds, cached = timed(lambda: compute_features(dataset, config, cache_dir=Path(cache_dir) / "all",
-                                                         n_jobs=n_jobs, progress=False))
-        rows["cached"] = seconds
+        passes = {"cold-1": (compute_features, "one", 1), "cold": (compute_features, "all", n_jobs),
+                  "cold-loky": (loky_compute_features, "loky", n_jobs),
+                  "cached": (compute_features, "all", n_jobs)}
+        results = {}
+        for name, (function, folder, jobs) in passes.items():
+            rows[name], cpu[name], results[name] = timed(
+                lambda: function(dataset, config, cache_dir=Path(cache_dir) / folder, n_jobs=jobs,
+                                 progress=False))
         cache_bytes = sum(p.stat().st_size for p in (Path(cache_dir) / "all").rglob("*.npy"))
+    ours = results["cold-1"]
+    load.append(os.getloadavg()[0])
     difference = max(float(np.abs(a - b).max()) for a, b in zip(baseline, ours))
-    same_cached = all(np.array_equal(a, b) for a, b in zip(ours, cached))
+    same_bits = {name: all(np.array_equal(a, b) for a, b in zip(ours, other))
+                 for name, other in results.items() if name != "cold-1"}
     return {
         "config": config.to_dict(), "shape": list(ours[0].shape), "clips": n,
-        "passes": {name: {"seconds": round(s, 3), "clips_per_second": round(n / s, 1),
+        "passes": {name: {"seconds": round(s, 3), "cpu_seconds": round(cpu[name], 3),
+                          "clips_per_second": round(n / s, 1),
                           "speedup_vs_baseline": round(rows["baseline"] / s, 2)}
                    for name, s in rows.items()},
         "max_abs_difference_vs_baseline_db": difference,
-        "cached_equals_cold": same_cached,
+        "same_bits_as_cold_1": same_bits,
         "cache_megabytes": round(cache_bytes / 2**20, 1),
+        "load_average": load,
     }
 
 
@@ -134,13 +161,14 @@ def main(argv=None) -> int:
     tmp.write_text(json.dumps(report, indent=2) + "\n")
     os.replace(tmp, out)
 
-    print(f"{'features':<10} {'pass':<9} {'seconds':>8} {'clips/s':>8} {'speed-up':>9}")
+    print(f"{'features':<10} {'pass':<10} {'seconds':>8} {'cpu s':>7} {'clips/s':>8} {'speed-up':>9}")
     for kind, result in report["results"].items():
         for name, row in result["passes"].items():
-            print(f"{kind:<10} {name:<9} {row['seconds']:>8.2f} {row['clips_per_second']:>8.1f} "
-                  f"{row['speedup_vs_baseline']:>8.2f}x")
+            print(f"{kind:<10} {name:<10} {row['seconds']:>8.2f} {row['cpu_seconds']:>7.2f} "
+                  f"{row['clips_per_second']:>8.1f} {row['speedup_vs_baseline']:>8.2f}x")
         print(f"{'':<10} max |baseline - ours| = {result['max_abs_difference_vs_baseline_db']:.2g} dB, "
-              f"cache {result['cache_megabytes']} MB")
+              f"same bits in every pass: {all(result['same_bits_as_cold_1'].values())}, "
+              f"cache {result['cache_megabytes']} MB, load {result['load_average']}")
     print(f"wrote {out}")
     return 0
 

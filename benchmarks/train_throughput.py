@@ -8,7 +8,8 @@ trains with
 - "plain": DataLoader over CPU tensors, batches copied to the device, fp32 (the baseline)
 - "fast": the device's fast path defaults (CUDA: data resident on the GPU, index batches,
   bf16 autocast, channels-last; CPU: resident tensors and index batches in fp32)
-- "fast-bf16" (CPU only): the fast path with bf16 autocast forced on
+- "fast-bf16" (CPU only): the fast path with bf16 autocast (and channels-last: the CPU
+  default for bf16; benchmarks/cpu_protocol.py compares the CPU paths in detail)
 Throughput is taken from the last epoch (the first one warms up kernels and allocators):
 trained segments / epoch seconds. On a GPU it also reports model FLOPs utilisation,
 MFU = 3 x forward FLOPs per segment (``ascnb.models.cost.model_cost``) x segments/s / peak,
