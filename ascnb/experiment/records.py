@@ -127,3 +127,19 @@ def load_trained_model(record, runs: str | Path | None = None, device: str = "cp
     model.segmentation = state["segmentation"]
     model.record_key = (state["config_hash"], state["fold"], state["seed"])
     return model
+
+
+def records_of(exp, results_dir: str | Path | None = None, *, table=None):
+    """The records of ``exp`` whatever data they were made on, without needing the data:
+    every record whose experiment hash (the config without the data) is ``exp``'s. Where
+    records of several copies of the data exist (several fingerprints), those of the copy with
+    the most records. ``table``: a ``load_records`` DataFrame to search (saves reading again)"""
+    import pandas as pd
+
+    table = load_records(results_dir) if table is None else table
+    if len(table) == 0 or "experiment_hash" not in table:
+        return pd.DataFrame()
+    mine = table[table["experiment_hash"] == exp.experiment_hash()]
+    if mine["data_fingerprint"].nunique() > 1:
+        mine = mine[mine["data_fingerprint"] == mine["data_fingerprint"].value_counts().idxmax()]
+    return mine.sort_values(["fold", "seed"], key=lambda c: c.astype(str)).reset_index(drop=True)

@@ -160,3 +160,59 @@ def glue(name: str, value, display: bool = False):
     from myst_nb import glue as myst_glue
 
     return myst_glue(name, value, display=display)
+
+
+# the columns a page shows for each paper, when records exist: (profile, dataset, heading)
+PROFILE_COLUMNS = {
+    "acrnn": (("paper", "esc10", "ours, paper protocol (GPU), real ESC-10"),
+              ("paper", "esc50", "ours, paper protocol (GPU), real ESC-50"),
+              ("cpu", "esc10", "ours, cpu protocol, real ESC-10"),
+              ("cpu", "esc50", "ours, cpu protocol, real ESC-50"),
+              ("quick", "synthetic", "ours, quick, synthetic scenes")),
+    "pbcnn": (("paper", "dcase2016", "ours, paper protocol, DCASE 2016"),
+              ("paper", "esc10", "ours, paper protocol, real ESC-10 (stand-in for DCASE)"),
+              ("cpu", "esc10", "ours, cpu protocol, real ESC-10 (stand-in for DCASE)"),
+              ("quick", "synthetic", "ours, quick, synthetic scenes")),
+}
+
+
+def profiles_side_by_side(name: str, results_dir=None, *, keep_empty: bool = False):
+    """Every profile and dataset a catalogue table has records for, side by side
+
+    Returns (table, claims): the paper's number beside ours per (profile, dataset) column —
+    mean ± 95 % CI over folds × seeds with n — and each claim's verdict per column
+    (``compare``). Records are found by the experiment's hash, so a reader without the data
+    still sees committed records; columns without any record are left out
+    (``keep_empty``: shown as "—")
+    """
+    from ascnb.experiment import load_records, read_table
+    from ascnb.experiment.records import records_of
+
+    spec = read_table(name)
+    paper_name = spec.paper["source"].split("/")[0] if spec.paper else "acrnn"
+    everything = load_records(results_dir)
+    first = spec.datasets[0] if spec.datasets else "synthetic"
+    values = {row: {f"paper (%) [{spec.paper_column_name(first)}]" if spec.paper else "paper (%)":
+                    spec.paper_value(row, first)} for row in spec.rows}
+    claims = {c["claim"]: {"paper: difference (points)": _paper_gap(spec, c, first)}
+              for c in spec.claims}
+    for profile, dataset, heading in PROFILE_COLUMNS.get(paper_name, ()):
+        rows = spec.experiments(profile=profile, dataset=dataset)
+        found = {row: records_of(exp, table=everything) for row, exp in rows.items()}
+        if not keep_empty and not any(len(r) for r in found.values()):
+            continue
+        for row, records in found.items():
+            values[row][heading] = format_ci(accuracies(records))
+        for claim in spec.claims:
+            outcome = compare(found[claim["better"]], found[claim["worse"]])
+            claims[claim["claim"]][heading] = f"{outcome['verdict']}: {outcome['difference']}"
+    table = pd.DataFrame.from_dict(values, orient="index")
+    table.index.name = spec.title
+    claims_frame = pd.DataFrame.from_dict(claims, orient="index")
+    claims_frame.index.name = "claim (paper)"
+    return table, claims_frame
+
+
+def _paper_gap(spec, claim, dataset):
+    better, worse = spec.paper_value(claim["better"], dataset), spec.paper_value(claim["worse"], dataset)
+    return None if better is None or worse is None else round(better - worse, 2)

@@ -62,3 +62,29 @@ def test_tables_show_paper_column_runs_and_steps():
     assert claims.iloc[0]["verdict"] == "supported"
     assert claims.iloc[0]["paper: difference (points)"] == pytest.approx(2.5)
     assert training_steps(pd.DataFrame()) is None
+
+
+def test_profiles_side_by_side_finds_committed_records_without_the_data(tmp_path):
+    """Records of the cpu protocol on ESC-10 appear beside the paper's numbers from their
+    experiment hash alone; a profile without records gets no column"""
+    import json
+
+    from ascnb.report.tables import profiles_side_by_side
+
+    table = load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")
+    for row, accuracy, step in (("convolutional RNN", 0.80, 0.01), ("+ attention", 0.85, 0.013)):
+        exp = table.rows[row]
+        for fold in range(1, 6):
+            folder = tmp_path / f"key-{row[:3]}"
+            folder.mkdir(exist_ok=True)
+            (folder / f"fold{fold}-seed0.json").write_text(json.dumps({
+                "config_hash": folder.name, "experiment_hash": exp.experiment_hash(),
+                "data_fingerprint": "abc", "fold": fold, "seed": 0,
+                "accuracy": accuracy + step * fold, "profile": "cpu", "dataset": "esc10"}))
+    shown, claims = profiles_side_by_side("acrnn-table3-attention-augmentation", tmp_path)
+    column = "ours, cpu protocol, real ESC-10"
+    assert list(shown.columns) == ["paper (%) [ESC-10]", column]
+    assert shown.loc["+ attention", column].startswith("88.9 ± ") and shown.loc["+ attention", column].endswith("(n=5)")
+    assert shown.loc["+ augment", column] == "—"
+    assert claims.loc["attention helps without augmentation", column].startswith("supported")
+    assert claims.loc["augmentation helps with attention", column].startswith("no runs")
