@@ -25,7 +25,9 @@ sys.path.insert(0, str(REPO))
 from ascnb.runner import (GENERATED_DIR, NotebookError, ParameterError,  # noqa: E402
                           notebook_parameters, run_notebook)
 
-# book order; the value says whether the notebook is about ESC (runs on real ESC-10 in CI)
+# book order; the value says whether the notebook is about ESC (runs on real ESC-10 in CI),
+# or "records" for a page that shows committed records of its own profile (it gets no
+# --profile and trains nothing)
 NOTEBOOKS = {
     "01-data": False,
     "02-features": True,
@@ -41,6 +43,7 @@ NOTEBOOKS = {
     "22-acrnn-placement-scaling": True,
     "23-acrnn-confusion": True,
     "24-acrnn-frame-attention": True,
+    "25-how-long-is-long-enough": "records",
     "30-attention-localisation": False,
 }
 
@@ -64,9 +67,12 @@ def main(argv=None) -> int:
     timings = []
     names = [n for n in NOTEBOOKS if args.only is None or n in args.only]
     for name in names:
-        synthetic = {"dataset": "synthetic"} if NOTEBOOKS[name] else {}
+        kind = NOTEBOOKS[name]
+        synthetic = {"dataset": "synthetic"} if kind is True else {}
         runs = [("synthetic", synthetic, GENERATED_DIR)]
-        if esc10 is not None and NOTEBOOKS[name]:
+        if kind == "records":
+            runs = [("committed records", {}, GENERATED_DIR)]
+        elif esc10 is not None and kind:
             runs = [("synthetic", synthetic, REPO / "_build" / "smoke-synthetic"),
                     ("esc10", {"dataset": "esc10", "data_root": str(esc10)}, GENERATED_DIR)]
         if results_dir is not None and "results_dir" in notebook_parameters(name):
@@ -75,7 +81,8 @@ def main(argv=None) -> int:
         for label, extra, output_dir in runs:
             start = time.perf_counter()
             try:
-                run_notebook(name, {"profile": args.profile, **extra}, output_dir=output_dir)
+                profile = {} if kind == "records" else {"profile": args.profile}
+                run_notebook(name, {**profile, **extra}, output_dir=output_dir)
             except (NotebookError, ParameterError, FileNotFoundError) as error:
                 print(f"run_notebooks: {name} ({label}) failed:\n{error}", file=sys.stderr)
                 return 1
