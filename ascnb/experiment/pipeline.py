@@ -154,7 +154,7 @@ def run_one(exp: Experiment, dataset, features: list[np.ndarray], fold, seed: in
                        for h in history if "test_accuracy" in h],
         "train_seconds": float(sum(h["seconds"] for h in history)),
         "wall_seconds": time.perf_counter() - started,
-        "fast_path": trainer.fast, "amp": str(trainer.amp_dtype),
+        "fast_path": trainer.fast, "amp": str(trainer.amp_dtype), "compiled": trainer.compile,
         **provenance(trainer.device),
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
