@@ -104,7 +104,10 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
                 config_hash = (exp.config_hash(fingerprint) if fingerprint is not None
                                else f"{exp.experiment_hash()}-nodata")
                 if local is not None:
-                    folds = exp.fold_list(local)
+                    try:
+                        folds = exp.fold_list(local)
+                    except ConfigError as error:
+                        raise SweepError(f"{spec.source}, row {row!r}: {error}") from None
                 else:  # no data here: the official folds, cut as the profile cuts
                     official = tuple(dataset_spec(exp.dataset).official_clips) or ("?",)
                     n = PROFILES[exp.profile].n_folds

@@ -128,9 +128,13 @@ def main(args: argparse.Namespace) -> int:
         for row, exp in experiments.items():
             print(f"{row}: {exp.model} on {exp.dataset} ({exp.resolve().profile}), "
                   f"experiment {exp.experiment_hash()}", file=sys.stderr)
-            records = run_experiment(exp, args.results_dir, runs=args.runs_dir,
-                                     cache_dir=args.cache_dir, n_jobs=args.jobs,
-                                     progress=not args.no_progress)
+            try:
+                records = run_experiment(exp, args.results_dir, runs=args.runs_dir,
+                                         cache_dir=args.cache_dir, n_jobs=args.jobs,
+                                         progress=not args.no_progress)
+            except ConfigError as error:
+                where = f"{args.config}, row {row!r}" if args.config else "command line"
+                raise ConfigError(f"{where}: {error}") from None
             for record in records:
                 print(f"{row} fold {record['fold']} seed {record['seed']}: "
                       f"{record['accuracy_definition']} accuracy {100 * record['accuracy']:.2f}% "

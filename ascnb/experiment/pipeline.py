@@ -57,8 +57,11 @@ def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
     Returns the records in (fold, seed) order
     """
     from ascnb.features import compute_features
+    from ascnb.train import resolve_device
 
     exp = exp.resolve()
+    resolve_device(exp.device)  # no CUDA here: say so now, not after extracting features
+    exp.train_config()          # a wrongly typed training value: say so now
     dataset = dataset if dataset is not None else experiment_dataset(exp)
     fingerprint = data_fingerprint(dataset)
     config_hash = exp.config_hash(fingerprint)

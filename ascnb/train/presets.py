@@ -65,13 +65,24 @@ class TrainConfig:
     max_batches: int = 0
 
     def __post_init__(self):
+        for name in ("batch_size", "eval_batch_size", "num_epochs", "lr_step", "waveform_augment",
+                     "max_batches"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"TrainConfig: {name} must be an integer, got {value!r} "
+                                 f"({type(value).__name__})")
+        for name in ("nesterov", "deterministic"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"TrainConfig: {name} must be true or false, got {getattr(self, name)!r}")
+        if self.fast not in (None, True, False):
+            raise ValueError(f"TrainConfig: fast must be true, false or null, got {self.fast!r}")
         if self.optimizer not in ("sgd", "adam"):
             raise ValueError(f"TrainConfig: optimizer must be 'sgd' or 'adam', got {self.optimizer!r}")
         for name in ("batch_size", "eval_batch_size"):
-            if int(getattr(self, name)) < 1:
+            if getattr(self, name) < 1:
                 raise ValueError(f"TrainConfig: {name} must be >= 1, got {getattr(self, name)!r}")
         for name in ("num_epochs", "lr_step", "waveform_augment", "max_batches"):
-            if int(getattr(self, name)) < 0:
+            if getattr(self, name) < 0:
                 raise ValueError(f"TrainConfig: {name} must be >= 0, got {getattr(self, name)!r}")
         import math
         import numbers

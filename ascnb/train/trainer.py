@@ -75,9 +75,17 @@ def resolve_device(device: str | torch.device = "auto") -> torch.device:
             return torch.device("mps")
         return torch.device("cpu")
     try:
-        return torch.device(device)
-    except RuntimeError as error:
+        resolved = torch.device(device)
+    except (RuntimeError, TypeError) as error:
         raise ValueError(f"unknown device {device!r} (use 'auto', 'cpu', 'cuda', 'cuda:0', …)") from error
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {device!r}: no CUDA device is available to this torch "
+                         f"({torch.__version__}); use device 'cpu' or 'auto'")
+    if resolved.type == "cuda" and resolved.index is not None and resolved.index >= torch.cuda.device_count():
+        raise ValueError(f"device {device!r}: only {torch.cuda.device_count()} CUDA device(s) here")
+    if resolved.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError(f"device {device!r}: no Apple MPS device is available; use 'cpu' or 'auto'")
+    return resolved
 
 
 def seed_everything(seed: int) -> None:
