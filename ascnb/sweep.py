@@ -181,7 +181,7 @@ def run_sweep(configs: list[str | Path], *, scheduler: str | None = None,
             workers = n_workers or min(len(todo), os.cpu_count() or 1)
             threads = max(1, (os.cpu_count() or 1) // workers)
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=None, silence_logs=logging.CRITICAL)
             client = Client(cluster)
         futures = {client.submit(run_task, task.experiment, task.fold, task.seed,
                                  task.fingerprint, threads, key=task.key, pure=False): task

@@ -138,3 +138,24 @@ def test_a_cluster_without_shared_storage_returns_every_record_to_the_client(tmp
         for process in workers + [scheduler]:
             process.kill()
             process.wait(timeout=30)
+
+
+def test_a_failing_task_is_one_line_and_the_others_run(tmp_path, synth_root, monkeypatch, capfd):
+    monkeypatch.setenv("ASCNB_RUNS", str(tmp_path / "runs"))
+    path = tmp_path / "mixed.yaml"
+    path.write_text(yaml.safe_dump({
+        "table": "mixed", "datasets": ["synthetic"],
+        "base": {"data_root": str(synth_root), "dataset_params": SYNTH, "model": "acrnn",
+                 "model_params": {"rnn_units": 16}, "segmentation": {"length": 32, "hop": 32},
+                 "clips_per_class": 0, "folds": [1], "overrides": {"batch_size": 4, "max_batches": 2}},
+        "rows": {"fine": {}, "diverges": {"overrides": {"lr": 1.0e30}}}}))
+    log = []
+    counts = run_sweep([path], results_dir=tmp_path / "results", profile="smoke", n_workers=1,
+                       log=log.append)
+    assert counts["ran"] == 1 and counts["failed"] == 1, log
+    failed = [line for line in log if "FAILED" in line]
+    assert len(failed) == 1 and "diverges" in failed[0] and "NonFiniteLossError" in failed[0]
+    assert "epoch 1" in failed[0]
+    out, err = capfd.readouterr()
+    assert "Compute Failed" not in out + err
+    assert len(load_records(tmp_path / "results")) == 1
