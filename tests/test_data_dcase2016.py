@@ -245,3 +245,29 @@ def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, dataset, folds):
     assert {r["fold"] for r in records} == set(folds)
     assert {r["dataset"] for r in records} == {dataset}
     assert all(r["decision"] == "sum_log" and r["accuracy_definition"] == "class_mean" for r in records)
+
+
+def test_meta_lines_with_extra_columns_are_refused(dcase_root):
+    meta = dcase_root / DEVELOPMENT / "meta.txt"
+    lines_ = meta.read_text().splitlines()
+    lines_[3] += "\textra"
+    meta.write_text("\n".join(lines_) + "\n")
+    with pytest.raises(DatasetError, match=r"meta.txt, line 4: 4 tab-separated fields, at most 3"):
+        load_dataset("dcase2016", dcase_root)
+
+
+@pytest.mark.parametrize("row, message", [
+    ("a001_0_30.wav\t1.0\t2.0\tnoise", "expected audio/FILE"),
+    ("audio/z999_0_30.wav\t1.0\t2.0\tnoise", "audio/z999_0_30.wav is not a file of meta.txt"),
+])
+def test_error_rows_must_name_files_of_the_set(dcase_root, row, message):
+    (dcase_root / DEVELOPMENT / "error.txt").write_text(row + "\n")
+    with pytest.raises(DatasetError, match=r"error.txt, line 1: " + message):
+        load_dataset("dcase2016", dcase_root)
+
+
+def test_an_archive_extracted_one_folder_too_deep_gets_a_hint(tmp_path):
+    build_development(tmp_path / "downloads")
+    with pytest.raises(DatasetError, match=r"found .*downloads/TUT-acoustic-scenes-2016-development "
+                                           r"one folder down: pass --root .*downloads"):
+        load_dataset("dcase2016", tmp_path)

@@ -41,17 +41,22 @@ PROTOCOLS = ("cv", "eval")
 CLIP_SECONDS = 30.0
 
 
-def read_list(path: Path, *, with_labels: bool) -> pd.DataFrame:
-    """A tab-separated list of files (and labels): columns filename[, category]"""
+def read_list(path: Path, *, with_labels: bool, max_fields: int | None = None) -> pd.DataFrame:
+    """A tab-separated list of files (and labels): columns filename[, category]; a line with
+    more than ``max_fields`` fields (default 2 with labels, 1 without) is refused"""
+    max_fields = max_fields or (2 if with_labels else 1)
     if not path.is_file():
         raise DatasetError(f"{path}: file is missing (expected the official DCASE 2016 layout)")
     rows = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
-        fields = [field.strip() for field in line.split("\t")]
+        fields = [field.strip() for field in line.rstrip("\t").split("\t")]
         if with_labels and (len(fields) < 2 or not fields[1]):
             raise DatasetError(f"{path}, line {number}: expected file<TAB>label, got {line!r}")
+        if len(fields) > max_fields:
+            raise DatasetError(f"{path}, line {number}: {len(fields)} tab-separated fields, at most "
+                               f"{max_fields} expected, got {line!r}")
         rows.append({"filename": fields[0], "category": fields[1]} if with_labels
                     else {"filename": fields[0]})
     if not rows:
@@ -63,14 +68,20 @@ def read_list(path: Path, *, with_labels: bool) -> pd.DataFrame:
     return table
 
 
-def read_errors(path: Path) -> pd.DataFrame:
-    """error.txt: segments the authors marked as faulty (file, then onset/offset/note when given)"""
+def read_errors(path: Path, known: set[str] | None = None) -> pd.DataFrame:
+    """error.txt: segments the authors marked as faulty (file, then onset/offset/note when given);
+    a row naming a file that is not an ``audio/`` file of the set (``known``) is refused"""
     rows = []
     if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             fields = [field.strip() for field in line.split("\t") if field.strip()]
-            if fields:
-                rows.append({"filename": fields[0], "error": " ".join(fields[1:]) or "marked faulty"})
+            if not fields:
+                continue
+            if not fields[0].startswith("audio/"):
+                raise DatasetError(f"{path}, line {number}: expected audio/FILE<TAB>…, got {line!r}")
+            if known is not None and fields[0] not in known:
+                raise DatasetError(f"{path}, line {number}: {fields[0]} is not a file of meta.txt")
+            rows.append({"filename": fields[0], "error": " ".join(fields[1:]) or "marked faulty"})
     return pd.DataFrame(rows, columns=["filename", "error"])
 
 
@@ -96,7 +107,7 @@ def check_labels(table: pd.DataFrame, source: Path) -> None:
 def load_development(folder: Path) -> tuple[pd.DataFrame, dict]:
     """Development clips (with the fold each is tested in) and the official fold lists"""
     meta_path = folder / "meta.txt"
-    meta = read_list(meta_path, with_labels=True)
+    meta = read_list(meta_path, with_labels=True, max_fields=3)  # file, scene, recording
     check_labels(meta, meta_path)
     label_of = dict(zip(meta["filename"], meta["category"]))
     meta["path"] = [str(folder / filename) for filename in meta["filename"]]
@@ -128,7 +139,7 @@ def load_development(folder: Path) -> tuple[pd.DataFrame, dict]:
         meta.loc[tested, "fold"] = fold
         splits[fold] = (tuple(str(folder / f) for f in train["filename"]),
                         tuple(str(folder / f) for f in evaluate["filename"]))
-    errors = read_errors(folder / "error.txt")
+    errors = read_errors(folder / "error.txt", known=set(meta["filename"]))
     notes = errors.groupby("filename")["error"].agg("; ".join).to_dict()
     meta["error"] = [notes.get(filename, "") for filename in meta["filename"]]
     meta["set"] = "development"
@@ -166,8 +177,12 @@ def load_dcase2016(root: str | Path, *, protocol: str = "cv", resample: bool = F
     root = Path(root).expanduser().resolve()
     development, evaluation = find_dcase2016_folders(root)
     if development is None:
+        deeper = sorted(root.glob(f"*/{DEVELOPMENT}")) if root.is_dir() else []
+        hint = (f"; found {deeper[0]} one folder down: pass --root {deeper[0].parent} (an archive "
+                "extracted one folder too deep)" if deeper else
+                "; run `python -m ascnb data download dcase2016-development`")
         raise DatasetError(f"{root}: no {DEVELOPMENT}/ folder (with meta.txt and evaluation_setup/) "
-                           "here; run `python -m ascnb data download dcase2016-development`")
+                           f"here{hint}")
     clips, splits = load_development(development)
     folds: tuple = CV_FOLDS
     if protocol == "eval":
