@@ -3,7 +3,7 @@
 Book: notebooks/01-data.ipynb. Commands:
   data summary --dataset esc10|esc50|dcase2016|dcase2016-eval|synthetic [--root PATH]
   data synth --out DIR [--classes N --clips-per-class N --duration S --snr-min DB --snr-max DB
-                        --seed N --folds N]
+                        --seed N --folds N --distractors N --texture-snr DB --no-events]
   data download NAME [--root PATH]
 """
 
@@ -34,8 +34,13 @@ def register(subparsers) -> None:
     synth = commands.add_parser("synth", help="write a synthetic-scenes set (ESC-50 layout)")
     synth.add_argument("--out", required=True, help="folder to write (must be new or empty)")
     for option, value in DEFAULTS.items():
-        synth.add_argument("--" + option.replace("_", "-"), type=type(value), default=value,
-                           help=f"(default {value})")
+        if isinstance(value, bool):
+            synth.add_argument("--no-" + option.replace("_", "-"), dest=option, action="store_false",
+                               help=f"write the clips without their foreground {option}")
+        else:
+            synth.add_argument("--" + option.replace("_", "-"), default=value,
+                               type=float if value is None else type(value),
+                               help=f"(default {value})")
     synth.add_argument("--overwrite", action="store_true", help="replace an existing synthetic set")
     synth.set_defaults(handler=run_synth)
 

@@ -9,10 +9,16 @@ Each clip mixes, at 44.1 kHz:
 - 2–4 short foreground events carrying the class: a class-specific time–frequency shape
   (rising or falling chirp, harmonic stack, click train, band-limited burst, AM tone, …)
   with jittered parameters, each mixed at an SNR drawn from [snr_min, snr_max] dB
-  (event power over its duration / background power over the clip)
-- 0–2 distractor events shared by every class (knocks, tone blips, whooshes)
-- a weak class-specific narrow-band texture over the whole clip (texture_snr dB), for
-  frequency attention to find
+  (event power over its duration / background power over the clip). The class lives in
+  these events alone: nothing else in a clip depends on its class
+- 1 to ``distractors`` distractor events shared by every class (knocks, tone blips,
+  whooshes), at the events' SNRs, away from them
+- optionally (``texture_snr`` dB, off by default) a weak class-specific narrow-band texture
+  over the whole clip: a shortcut that lets a network ignore the events, kept for the
+  frequency-attention demonstration
+- ``events=False`` writes the same clips without their foreground events (same backgrounds
+  and distractors, same random draws): the check that no cue outside the events gives the
+  class away (networks trained on it should score at chance)
 
 Files follow the ESC-50 layout (``audio/``, ``meta/esc50.csv``, with folds), so the same
 loader reads them; ``meta/events.csv`` holds one row per event: filename, onset, offset
@@ -40,21 +46,24 @@ from ascnb.data.audio import SAMPLE_RATE
 from ascnb.data.dataset import AudioDataset, DatasetError, data_root
 from ascnb.data.esc50 import load_esc50
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 DEFAULTS = {
     "classes": 10,
-    "clips_per_class": 20,
+    "clips_per_class": 40,      # 4 folds of 100 clips: one clip is one point of a fold's accuracy
     "duration": 5.0,
-    "snr_min": -6.0,
-    "snr_max": 6.0,
+    "snr_min": -9.0,
+    "snr_max": 3.0,
     "seed": 0,
-    "folds": 5,
-    "texture_snr": -12.0,
+    "folds": 4,
+    "distractors": 3,           # 1 to this many per clip
+    "texture_snr": None,        # dB; None: no class-specific texture (the default)
+    "events": True,             # False: the same clips without their foreground events
 }
 EVENT_SECONDS = (0.25, 0.6)
 EVENTS_PER_CLIP = (2, 4)
-DISTRACTORS_PER_CLIP = (0, 2)
-PEAK = 0.8
+# every clip's background at one level (-32 dBFS RMS): a level set by each clip's loudest
+# sample would carry the events' loudness, and so the class, into the background
+BACKGROUND_RMS = 0.025
 
 
 # ---- event shapes: each returns (waveform, fmin, fmax) for a duration in samples ----
@@ -242,24 +251,26 @@ def texture_band(label_index, n_classes):
 
 
 def synthesise_clip(seed, label_index, clip_index, class_names, *, duration, snr_min, snr_max,
-                    texture_snr):
-    """One clip (samples,) float64 and its events; seeded by (seed, class, clip) alone"""
+                    texture_snr=None, distractors=3, events=True):
+    """One clip (samples,) float64 and its events; seeded by (seed, class, clip) alone.
+    ``events=False``: the same clip without its foreground events (the same random draws)"""
     rng = np.random.default_rng([seed, label_index, clip_index])
     n = int(round(duration * SAMPLE_RATE))
     x = background(rng, n)
     background_power = np.mean(x ** 2)
-    events = []
-
-    # weak class-specific texture over the whole clip
-    fmin, fmax = texture_band(label_index, len(class_names))
-    texture = band_noise(rng, n, fmin, fmax)
-    x += texture * np.sqrt(background_power * 10 ** (texture_snr / 10) / np.mean(texture ** 2))
     name = class_names[label_index]
-    events.append(dict(onset=0.0, offset=n / SAMPLE_RATE, fmin=fmin, fmax=fmax, label=name,
-                       kind="texture", shape="texture", snr_db=texture_snr))
+    with_events, events = events, []
+
+    if texture_snr is not None:  # weak class-specific texture over the whole clip (a shortcut)
+        fmin, fmax = texture_band(label_index, len(class_names))
+        texture = band_noise(rng, n, fmin, fmax)
+        x += texture * np.sqrt(background_power * 10 ** (texture_snr / 10) / np.mean(texture ** 2))
+        events.append(dict(onset=0.0, offset=n / SAMPLE_RATE, fmin=fmin, fmax=fmax, label=name,
+                           kind="texture", shape="texture", snr_db=texture_snr))
 
     # foreground events carrying the class
     shape = SHAPES[name]
+    taken = []
     n_events = rng.integers(EVENTS_PER_CLIP[0], EVENTS_PER_CLIP[1] + 1)
     for onset, offset in place(rng, duration, n_events, EVENT_SECONDS, []):
         start, stop = int(onset * SAMPLE_RATE), int(offset * SAMPLE_RATE)
@@ -267,13 +278,15 @@ def synthesise_clip(seed, label_index, clip_index, class_names, *, duration, snr
         event, fmin, fmax = shape(rng, t, rng.uniform(0.9, 1.1))
         snr = rng.uniform(snr_min, snr_max)
         event = fade(event)
-        x[start:stop] += event * np.sqrt(background_power * 10 ** (snr / 10) / np.mean(event ** 2))
-        events.append(dict(onset=start / SAMPLE_RATE, offset=stop / SAMPLE_RATE, fmin=fmin, fmax=fmax,
-                           label=name, kind="foreground", shape=name, snr_db=snr))
+        if with_events:
+            x[start:stop] += event * np.sqrt(background_power * 10 ** (snr / 10) / np.mean(event ** 2))
+        taken.append((start / SAMPLE_RATE, stop / SAMPLE_RATE))
+        if with_events:
+            events.append(dict(onset=start / SAMPLE_RATE, offset=stop / SAMPLE_RATE, fmin=fmin,
+                               fmax=fmax, label=name, kind="foreground", shape=name, snr_db=snr))
 
     # shared distractors, away from the foreground events
-    taken = [(e["onset"], e["offset"]) for e in events if e["kind"] == "foreground"]
-    n_distractors = rng.integers(DISTRACTORS_PER_CLIP[0], DISTRACTORS_PER_CLIP[1] + 1)
+    n_distractors = rng.integers(1, distractors + 1) if distractors > 0 else 0
     for onset, offset in place(rng, duration, n_distractors, (0.15, 0.4), taken):
         start, stop = int(onset * SAMPLE_RATE), int(offset * SAMPLE_RATE)
         event, fmin, fmax, kind = distractor(rng, stop - start)
@@ -283,7 +296,10 @@ def synthesise_clip(seed, label_index, clip_index, class_names, *, duration, snr
         events.append(dict(onset=start / SAMPLE_RATE, offset=stop / SAMPLE_RATE, fmin=fmin, fmax=fmax,
                            label="distractor", kind="distractor", shape=kind, snr_db=snr))
 
-    x *= PEAK / np.max(np.abs(x))
+    x *= BACKGROUND_RMS / np.sqrt(background_power)
+    peak = np.max(np.abs(x))
+    if peak > 0.99:  # never seen with the default SNRs; a loud event must not wrap around
+        x *= 0.99 / peak
     return x, events
 
 
@@ -292,11 +308,16 @@ def synthetic_params(**params) -> dict:
     unknown = sorted(set(params) - set(DEFAULTS))
     if unknown:
         raise ValueError(f"unknown synthetic-scenes parameter(s) {unknown}; known: {sorted(DEFAULTS)}")
-    p = {**DEFAULTS, **{k: v for k, v in params.items() if v is not None}}
-    p = {"classes": int(p["classes"]), "clips_per_class": int(p["clips_per_class"]),
-         "duration": float(p["duration"]), "snr_min": float(p["snr_min"]),
-         "snr_max": float(p["snr_max"]), "seed": int(p["seed"]), "folds": int(p["folds"]),
-         "texture_snr": float(p["texture_snr"])}
+    p = {**DEFAULTS, **params}
+    try:
+        p = {"classes": int(p["classes"]), "clips_per_class": int(p["clips_per_class"]),
+             "duration": float(p["duration"]), "snr_min": float(p["snr_min"]),
+             "snr_max": float(p["snr_max"]), "seed": int(p["seed"]), "folds": int(p["folds"]),
+             "distractors": int(p["distractors"]),
+             "texture_snr": None if p["texture_snr"] is None else float(p["texture_snr"]),
+             "events": bool(p["events"])}
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"synthetic-scenes parameters must be numbers ({error})") from None
     if not 2 <= p["classes"] <= len(SHAPES):
         raise ValueError(f"classes must be between 2 and {len(SHAPES)} (the number of event shapes), "
                          f"got {p['classes']}")
@@ -308,6 +329,8 @@ def synthetic_params(**params) -> dict:
                          f"got {p['duration']}")
     if p["snr_min"] > p["snr_max"]:
         raise ValueError(f"snr_min ({p['snr_min']}) must not exceed snr_max ({p['snr_max']})")
+    if p["distractors"] < 0:
+        raise ValueError(f"distractors must be >= 0, got {p['distractors']}")
     return p
 
 
@@ -341,13 +364,15 @@ def generate_synthetic(out: str | Path, *, overwrite: bool = False, progress: bo
             filename = f"{fold}-{source}-A-{label_index}.wav"
             x, events = synthesise_clip(p["seed"], label_index, clip_index, class_names,
                                         duration=p["duration"], snr_min=p["snr_min"],
-                                        snr_max=p["snr_max"], texture_snr=p["texture_snr"])
+                                        snr_max=p["snr_max"], texture_snr=p["texture_snr"],
+                                        distractors=p["distractors"], events=p["events"])
             sf.write(temporary / "audio" / filename, x.astype(np.float32), SAMPLE_RATE, subtype="PCM_16")
             rows.append(dict(filename=filename, fold=fold, target=label_index,
                              category=class_names[label_index], esc10=True, src_file=source, take="A"))
             event_rows += [dict(filename=filename, **event) for event in events]
         pd.DataFrame(rows).to_csv(temporary / "meta" / "esc50.csv", index=False)
-        events = pd.DataFrame(event_rows)
+        events = pd.DataFrame(event_rows, columns=["filename", "onset", "offset", "fmin", "fmax",
+                                                   "label", "kind", "shape", "snr_db"])
         events.to_csv(temporary / "meta" / "events.csv", index=False, float_format="%.6f")
         record = {"generator_version": GENERATOR_VERSION, "sample_rate": SAMPLE_RATE, **p,
                   "classes_names": class_names}
@@ -372,7 +397,9 @@ def load_synthetic(root: str | Path, *, resample: bool = False) -> AudioDataset:
     dataset = load_esc50(root, name="synthetic", resample=resample, valid_folds=None,
                          clip_seconds=record["duration"],
                          description=f"synthetic scenes (stand-in, {record['classes']} classes, "
-                                     f"seed {record['seed']})")
+                                     f"seed {record['seed']}"
+                                     + (", foreground events removed)" if record.get("events") is False
+                                        else ")"))
     events_path = root / "meta" / "events.csv"
     if not events_path.is_file():
         raise DatasetError(f"{events_path}: ground-truth file is missing")
