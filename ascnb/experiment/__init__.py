@@ -13,7 +13,7 @@ Modules: ``config`` (Experiment, profiles, the hash), ``fingerprint`` (the data'
 """
 
 from ascnb.experiment.catalogue import Table, TableSpec, catalogue, load_table, read_table
-from ascnb.experiment.config import (CPU_EPOCHS, PROFILES, ConfigError, Experiment, Profile,
+from ascnb.experiment.config import (CPU_EPOCHS, PROFILES, QUICK_EPOCHS, ConfigError, Experiment, Profile,
                                      read_config_file)
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 from ascnb.experiment.fold import FoldData, prepare_fold
@@ -22,7 +22,7 @@ from ascnb.experiment.records import (load_records, load_trained_model, read_rec
                                       record_path)
 
 __all__ = [
-    "Table", "TableSpec", "catalogue", "load_table", "read_table", "CPU_EPOCHS", "PROFILES",
+    "Table", "TableSpec", "catalogue", "load_table", "read_table", "CPU_EPOCHS", "QUICK_EPOCHS", "PROFILES",
     "ConfigError", "Experiment", "Profile", "read_config_file", "data_fingerprint",
     "experiment_dataset", "FoldData", "prepare_fold", "run_experiment", "run_one",
     "trained_model", "load_records", "load_trained_model", "read_record", "record_path",

@@ -158,6 +158,7 @@ def run_one(exp: Experiment, dataset, features: list[np.ndarray], fold, seed: in
         "train_seconds": float(sum(h["seconds"] for h in history)),
         "wall_seconds": time.perf_counter() - started,
         "fast_path": trainer.fast, "amp": str(trainer.amp_dtype), "compiled": trainer.compile,
+        "train_path": trainer.path,
         **provenance(trainer.device),
         "timestamp": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

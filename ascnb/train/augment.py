@@ -47,8 +47,14 @@ def _augmented_clip(path: str, config, clip_seconds, resample: bool, stretch: fl
     from ascnb.features import FeatureCache, extract
 
     def compute():
+        from ascnb.features.extract import NonFiniteFeaturesError
+
         x = read_audio(path, config.sample_rate, duration=clip_seconds, resample=resample)
-        return extract(config, augment_waveform(x, config.sample_rate, stretch, semitones))
+        try:
+            return extract(config, augment_waveform(x, config.sample_rate, stretch, semitones))
+        except NonFiniteFeaturesError as error:
+            raise NonFiniteFeaturesError(f"{path} (augmented copy: stretch {stretch:.3f}, "
+                                         f"{semitones:+.2f} semitones): {error}") from None
 
     return FeatureCache(cache_dir).get_or_compute(key, compute)
 
