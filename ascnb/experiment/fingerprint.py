@@ -3,9 +3,12 @@
 Book: book/reproduce.md ("What a record holds"). A record is keyed by the experiment AND the
 data it saw: the same experiment on a completed download, a re-folded copy or another
 release must not find the old records. The fingerprint is a sha256 over the sorted clip
-list the run uses (file name, fold, label, size in bytes), the class names and, where the
-corpus fixes its splits (DCASE 2016), the file names of each split. It leaves out the
-folder, so committed records still match a reader's own copy of the same files.
+list the run uses (file name, fold, label, size in bytes), the class names, where the
+corpus fixes its splits (DCASE 2016) the file names of each split, and, for generated data,
+the generator's record (``meta/synthetic.json``: its version and parameters — clips of the
+same length have the same sizes whatever their SNR). It leaves out the folder, so committed
+records still match a reader's own copy of the same files. What it cannot see: a real file
+changed in place to another of exactly the same size.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 def data_fingerprint(dataset) -> str:
     """12 hex digits identifying the clips of an AudioDataset (see the module docstring)"""
@@ -32,6 +36,9 @@ def data_fingerprint(dataset) -> str:
         splits = {str(fold): [sorted(name_of.get(p, os.path.basename(p)) for p in part)
                               for part in dataset.splits[fold]] for fold in dataset.folds}
     payload = {"classes": list(dataset.classes), "clips": rows, "splits": splits}
+    generator = Path(dataset.root) / "meta" / "synthetic.json"
+    if generator.is_file():
+        payload["generator"] = json.loads(generator.read_text())
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 

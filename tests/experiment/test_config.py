@@ -106,3 +106,12 @@ def test_bad_fields_are_named(values, message):
 def test_bad_values_are_named_before_anything_runs(values, message):
     with pytest.raises(ConfigError, match=message):
         Experiment(**{**TINY, **values}).hashed_values()
+
+
+def test_generated_sets_of_other_parameters_are_other_data(tiny):
+    """Clips of one length have one size whatever their SNR: the generator's record tells them apart"""
+    louder = {**tiny, "dataset_params": {**tiny["dataset_params"], "snr_min": 0.0, "snr_max": 6.0}}
+    a, b = experiment_dataset(Experiment(**tiny)), experiment_dataset(Experiment(**louder))
+    assert [p.stat().st_size for p in sorted(a.root.glob("audio/*"))] == [
+        p.stat().st_size for p in sorted(b.root.glob("audio/*"))]
+    assert Experiment(**tiny).config_hash() != Experiment(**louder).config_hash()
