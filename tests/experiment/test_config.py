@@ -71,7 +71,9 @@ def test_cpu_profile_compresses_the_recipe_with_its_milestones():
     assert Experiment(model="acrnn", profile="paper").train_config().lr_step == 100
     kept = Experiment(model="acrnn", profile="cpu", overrides={"lr_step": 7}).train_config()
     assert kept.lr_step == 7
-    assert Experiment(model="acrnn", profile="quick").train_config().lr_step == 100
+    quick = Experiment(model="acrnn", profile="quick").train_config()
+    assert quick.lr_step == round(100 * quick.num_epochs / 300)  # quick compresses too
+    assert Experiment(model="piczak", profile="quick").train_config().batch_size == 100
 
 
 def test_every_table_row_normalises_as_its_paper_does():
