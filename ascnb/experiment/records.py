@@ -99,7 +99,8 @@ def load_trained_model(record, runs: str | Path | None = None, device: str = "cp
     """The trained network of a record (a dict or a load_records row), in eval mode
 
     Attributes added: ``normaliser`` (Normaliser of its training fold), ``classes``,
-    ``feature_config`` (dict), ``segmentation`` (dict), ``record_key`` (hash, fold, seed).
+    ``feature_config`` (dict), ``segmentation`` (dict), ``build_params`` (the model's
+    parameters), ``record_key`` (hash, fold, seed).
     FileNotFoundError when the weights are not on this machine (records are committed,
     weights are not: ``ascnb.experiment.trained_model`` retrains them)
     """
@@ -125,6 +126,7 @@ def load_trained_model(record, runs: str | Path | None = None, device: str = "cp
     model.classes = tuple(state["classes"])
     model.feature_config = state["feature_config"]
     model.segmentation = state["segmentation"]
+    model.build_params = dict(state["model_params"])
     model.record_key = (state["config_hash"], state["fold"], state["seed"])
     return model
 

@@ -95,3 +95,27 @@ def combined_map(maps: dict[str, np.ndarray], n_bands: int) -> np.ndarray:
             value = np.broadcast_to(value / n_bands, (n_bands, value.shape[0]))
         out.append(value / max(value.sum(), 1e-12))
     return np.mean(out, axis=0)
+
+
+def energy_map(X: np.ndarray) -> np.ndarray:
+    """A plain energy map of a clip's features (the loudness baseline of the localisation
+    metric): the static channel's log power back on a linear scale, (bands, frames).
+    Attention that only follows loudness scores what this map scores"""
+    static = np.asarray(X, dtype=np.float64)[0]  # (bands, frames), dB (or ln) of power
+    power = np.power(10.0, (static - static.max()) / 10.0)
+    return power / max(power.sum(), 1e-300)
+
+
+def untrained_twin(model, seed: int = 0):
+    """The same network as ``model`` with freshly initialised weights (seeded) and the trained
+    model's normaliser: the baseline that tells learned attention from what an architecture
+    computes before any training"""
+    import torch
+
+    from ascnb.models import build_model
+
+    torch.manual_seed(seed)
+    params = {k: v for k, v in getattr(model, "build_params", {}).items()}
+    twin = build_model(model.name, model.n_classes, model.input_shape, **params).eval()
+    twin.normaliser = model.normaliser
+    return twin
