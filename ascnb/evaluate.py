@@ -211,3 +211,26 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy",
             "mean_b": float(y.mean()) if len(y) else float("nan"), "mean_diff": ci["mean"],
             "half": ci["half"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "t": t,
             "p_value": p, "test": test}
+
+
+def against_chance(records: pd.DataFrame, confidence: float = 0.95) -> dict:
+    """Is the accuracy of these runs above chance (1 / classes)? Pooled over their test clips:
+    correct, clips, accuracy, its Wilson interval and the one-sided exact binomial test
+    (scipy.stats.binomtest) against chance. For checks that expect chance (a network trained
+    without the signal it needs): "at chance" unless p < 0.05"""
+    correct = total = 0
+    n_classes = None
+    for record in records.to_dict("records"):
+        confusion = np.asarray(record["confusion"])
+        correct += int(np.trace(confusion))
+        total += int(confusion.sum())
+        n_classes = confusion.shape[0]
+    if total == 0:
+        return {"clips": 0, "verdict": "no runs"}
+    chance = 1.0 / n_classes
+    test = stats.binomtest(correct, total, chance, alternative="greater")
+    interval = test.proportion_ci(confidence_level=confidence, method="wilson")
+    return {"correct": correct, "clips": total, "accuracy": correct / total, "chance": chance,
+            "ci_low": float(interval.low), "ci_high": float(interval.high),
+            "p_value": float(test.pvalue),
+            "verdict": "above chance" if test.pvalue < 0.05 else "at chance"}

@@ -130,3 +130,20 @@ def test_paired_comparison_uses_only_matched_pairs_and_checks_its_input():
     assert one["n_pairs"] == 1 and np.isnan(one["ci_low"]) and np.isnan(one["p_value"])
     with pytest.raises(ValueError, match="several rows"):
         paired_comparison(pd.concat([a, a]), b)
+
+
+def test_against_chance_pools_the_test_clips_of_the_runs():
+    from ascnb.evaluate import against_chance
+
+    def run(correct, total=100, classes=10):
+        confusion = np.zeros((classes, classes), dtype=int)
+        confusion[0, 0] = correct
+        confusion[0, 1] = total - correct
+        return {"confusion": confusion.tolist()}
+
+    at = against_chance(pd.DataFrame([run(12), run(9)]))
+    assert at["clips"] == 200 and at["accuracy"] == pytest.approx(0.105)
+    assert at["verdict"] == "at chance" and at["ci_low"] < 0.1 < at["ci_high"]
+    above = against_chance(pd.DataFrame([run(25)]))
+    assert above["verdict"] == "above chance" and above["p_value"] < 0.001
+    assert against_chance(pd.DataFrame(columns=["confusion"]))["verdict"] == "no runs"

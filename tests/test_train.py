@@ -306,3 +306,36 @@ def test_weights_that_turn_infinite_stop_the_run_naming_them(tmp_path):
 def test_non_finite_hyperparameters_are_refused_naming_the_field(field, value):
     with pytest.raises(ValueError, match=f"TrainConfig: {field} must be a finite number, got {value}"):
         train_config("acrnn", **{field: value})
+
+
+def test_batch_norm_recalibration_sets_the_training_statistics_and_nothing_else():
+    """After the last epoch the running mean is the mean of the training inputs of each BN
+    (here the first one sees the data itself); weights and the RNG stream are untouched"""
+    X, y = toy_data()
+    torch.manual_seed(0)
+    plain_model = TinyNet()
+    torch.manual_seed(0)
+    calibrated_model = TinyNet()
+    plain = Trainer("acrnn", num_epochs=2, batch_size=16, device="cpu", progress=False)
+    plain.fit(plain_model, X, y, seed=0)
+    after_plain = torch.get_rng_state()
+    calibrated = Trainer("acrnn", num_epochs=2, batch_size=16, device="cpu", progress=False,
+                         bn_recalibrate=True)
+    calibrated.fit(calibrated_model, X, y, seed=0)
+    assert torch.equal(torch.get_rng_state(), after_plain)
+    for name, value in plain_model.state_dict().items():
+        if "running" in name or "num_batches" in name:
+            continue
+        assert torch.equal(value, calibrated_model.state_dict()[name]), name
+    norms = [m for m in calibrated_model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    assert norms, "TinyNet has batch norm"
+    first = norms[0]
+    with torch.no_grad():
+        inputs = []
+        first.register_forward_hook(lambda m, i, o: inputs.append(i[0]))
+        calibrated_model.eval()
+        calibrated_model(torch.as_tensor(X))
+    expected = inputs[0].mean(dim=(0, 2, 3))
+    assert torch.allclose(first.running_mean, expected, atol=1e-4)
+    assert not torch.allclose(norms[0].running_mean, [m for m in plain_model.modules()
+                                                     if isinstance(m, torch.nn.BatchNorm2d)][0].running_mean)

@@ -16,7 +16,8 @@ training fold, ``normalise="channel"``).
 Profiles only set defaults; every value given explicitly wins:
 - smoke: 1 clip per class per fold, the first 2 folds, 1 epoch of 2 batches of 8 (seconds, CI)
 - quick: all clips, the first fold, the recipes compressed to ``QUICK_EPOCHS`` (milestones
-  scaled), PiczakCNN in batches of 100, bfloat16 autocast (the book's build, synthetic scenes)
+  scaled), PiczakCNN in batches of 100, batch-norm statistics recalibrated after the last
+  epoch, bfloat16 autocast (the book's build, synthetic scenes)
 - cpu: all clips and folds, the papers' recipes compressed to ``CPU_EPOCHS`` epochs with
   every learning-rate milestone scaled by the same factor, bfloat16 autocast (CPU hours)
 - paper: all clips and folds, the papers' recipes as published (GPU)
@@ -77,7 +78,8 @@ PROFILES: dict[str, Profile] = {p.name: p for p in (
             overrides={"num_epochs": 1, "batch_size": 8, "max_batches": 2},
             description="1 clip per class and fold, the first 2 folds, 2 batches of 8: checks the pipeline"),
     Profile("quick", n_folds=1, epochs=QUICK_EPOCHS, scale_schedule=True,
-            overrides={"amp": "bf16"}, preset_overrides={"piczak": {"batch_size": 100}},
+            overrides={"amp": "bf16", "bn_recalibrate": True},
+            preset_overrides={"piczak": {"batch_size": 100}},
             description="the first fold, the papers' recipes compressed to a few epochs, bf16 "
                         "autocast: the book's CPU build on the synthetic scenes"),
     Profile("cpu", epochs=CPU_EPOCHS, scale_schedule=True, overrides={"amp": "bf16"},

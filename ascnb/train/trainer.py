@@ -342,10 +342,36 @@ class Trainer:
             self.history.append(self.fit_epoch(model, step_model, optimizer, data, seed, epoch))
             scheduler.step()
             self.check_weights(model, epoch)
+            if c.bn_recalibrate and epoch + 1 == c.num_epochs:
+                self.recalibrate_batch_norm(model, data)
             if on_epoch_end is not None:
                 self.history[-1].update(on_epoch_end(epoch, model) or {})
             self.save_checkpoint(epoch + 1, model, optimizer, scheduler, fingerprint)
         return self.history
+
+    @torch.no_grad()
+    def recalibrate_batch_norm(self, model: nn.Module, data) -> None:
+        """Every batch norm's running statistics recomputed over the training set under the
+        final weights (cumulative averages over one pass in the epoch-0 batch order); the
+        weights do not change, and no random number is drawn"""
+        norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+        if not norms:
+            return
+        momenta = [m.momentum for m in norms]
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None  # cumulative moving average: the mean over all batches seen
+        model.train()
+        n = len(data[0]) if self.fast else len(data)
+        order = torch.arange(n).split(self.config.batch_size)
+        state = torch.get_rng_state()  # dropout draws in train mode: leave the stream as it was
+        for X_b, _ in self.epoch_batches(data, list(order)):
+            with self.autocast():
+                model(X_b)
+        torch.set_rng_state(state)
+        for m, momentum in zip(norms, momenta):
+            m.momentum = momentum
+        model.eval()
 
     def prepare_data(self, X: torch.Tensor, y: torch.Tensor):
         """The training set as the path reads it: resident on the device (fast; on CUDA in

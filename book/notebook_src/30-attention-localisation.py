@@ -4,8 +4,11 @@
 # **Overview.** Neither paper can say whether attention looks at the sound that carries the
 # class: real recordings come without that ground truth. The synthetic scenes have it. For each
 # trained attention model we measure the share of attention mass on the frames of the
-# ground-truth foreground events (and, for PBA, on their time–frequency boxes) and compare it
-# with chance, the share those frames have of the clip.
+# ground-truth foreground events (and, for PBA, on their time–frequency boxes) and set it
+# against three baselines: chance (the share those frames have of the clip), the same network
+# untrained (what the architecture computes before learning anything), and a plain energy map
+# of the input (what loudness alone finds: the events are louder than the background). Only a
+# lift over all three says that attention *learned* to find the events.
 #
 # **Prerequisites.** {doc}`01-data` (the events), {doc}`13-pbcnn-attention-overlay`,
 # {doc}`24-acrnn-frame-attention`.
@@ -27,7 +30,8 @@ import pandas as pd
 from ascnb.evaluate import mean_ci
 from ascnb.experiment import experiment_dataset, load_table, trained_model
 from ascnb.features import band_frequencies, extract
-from ascnb.report.attention_maps import attention_mass, clip_attention, combined_map, event_mask
+from ascnb.report.attention_maps import (attention_mass, clip_attention, combined_map, energy_map,
+                                         event_mask, untrained_twin)
 from ascnb.report.tables import compare, dataset_label, format_ci, glue
 
 knobs = dict(dataset=dataset, data_root=data_root, profile=profile, folds=folds, seeds=seeds,
@@ -64,75 +68,84 @@ for name, (table, row) in candidates.items():
     data = experiment_dataset(exp)                # the clips it was trained and tested on
     for record in results[row].to_dict("records"):
         model = trained_model(exp, record)        # with its training fold's normaliser
+        untrained = untrained_twin(model, seed=int(record["seed"]))
         _, test = data.split(record["fold"])
         for i in list(test.index[:max_clips]):
             X = extract(config, data.read(i))     # (channels, bands, frames)
             maps = clip_attention(model, X)       # {layer: (frames,) or (bands, frames)}
             weights = combined_map(maps, n_bands=X.shape[1])      # (bands, frames), sums to 1
+            before = combined_map(clip_attention(untrained, X), n_bands=X.shape[1])
+            energy = energy_map(X)                                # (bands, frames), sums to 1
             filename = data.clips.iloc[i]["filename"]
             frames = event_mask(data.events, filename, X.shape[-1], config.hop_seconds)
             scores = {"model": name, "fold": record["fold"], "seed": record["seed"],
                       "clip": filename, "mass on events": attention_mass(weights, frames),
-                      "chance": float(frames.mean())}
+                      "untrained": attention_mass(before, frames),
+                      "energy": attention_mass(energy, frames), "chance": float(frames.mean())}
             if any(m.ndim == 2 for m in maps.values()):
                 boxes = event_mask(data.events, filename, X.shape[-1], config.hop_seconds, band_hz)
                 scores.update({"mass in boxes": attention_mass(weights, boxes),
+                               "untrained (boxes)": attention_mass(before, boxes),
+                               "energy (boxes)": attention_mass(energy, boxes),
                                "chance (boxes)": float(boxes.mean())})
             rows.append(scores)
 scores = pd.DataFrame(rows)
 
 # %% [markdown]
-# ## Above chance?
+# ## Above the baselines?
 #
-# The verdict comes from the same function as every verdict of the book
-# (`ascnb.report.tables.compare`): each clip's attention mass is paired with its own chance
-# level (matched on fold, seed and clip), and the claim "more mass on the events than chance"
-# is *supported* when the 95 % interval of the paired difference lies above 0. Masses and
-# differences are in percent of the clip's attention (differences to two decimals: an
-# untrained map can sit a few hundredths of a point off chance, consistently enough over 20
-# clips for an interval that excludes 0).
+# Every verdict comes from the same function as every verdict of the book
+# (`ascnb.report.tables.compare`): each clip's attention mass is paired with the same clip's
+# baseline (matched on fold, seed and clip), and "more mass on the events than the baseline"
+# is *supported* when the 95 % interval of the paired difference lies above 0. Masses are in
+# percent of the clip's attention, ± the half-width of the 95 % interval over clips × seeds;
+# differences to two decimals (an untrained map can sit a few hundredths of a point off
+# chance, consistently enough over many clips for an interval that excludes 0).
 
 # %%
 def paired(group, value, baseline):
-    """The clips of one model as records of two 'configurations': the map and chance"""
+    """The clips of one model as records of two 'configurations': the map and a baseline"""
     key = group["fold"].astype(str) + "/" + group["clip"]
     return (pd.DataFrame({"fold": key, "seed": group["seed"], "accuracy": group[value]}),
             pd.DataFrame({"fold": key, "seed": group["seed"], "accuracy": group[baseline]}))
 
 
 def lift(outcome):
-    """compare()'s paired difference, to two decimals"""
-    return format_ci({"mean": outcome["mean_diff"], "half": outcome["half"], "n": outcome["n_pairs"]},
-                     digits=2)
+    """compare()'s paired difference, to two decimals, with its verdict"""
+    shown = format_ci({"mean": outcome["mean_diff"], "half": outcome["half"],
+                       "n": outcome["n_pairs"]}, digits=2)
+    return f"{shown}: {outcome['verdict']}"
+
+
+def baselines(group, value, suffix=""):
+    """Mass of the trained map and each baseline, and the map's lift over each"""
+    group = group.dropna(subset=[value])
+    line = {f"attention{suffix} (%)": format_ci(mean_ci(100 * group[value]))}
+    for baseline in ("chance", "untrained", "energy"):
+        column = baseline + (" (boxes)" if suffix else "")
+        line[f"{baseline}{suffix} (%)"] = format_ci(mean_ci(100 * group[column]))
+        line[f"over {baseline}{suffix} (points)"] = lift(compare(*paired(group, value, column)))
+    return line
 
 
 summary = []
 for name, group in scores.groupby("model", sort=False):
-    outcome = compare(*paired(group, "mass on events", "chance"))
-    line = {"model": name, "mass on events (%)": format_ci(mean_ci(100 * group["mass on events"])),
-            "chance (%)": f"{100 * group['chance'].mean():.1f}",
-            "above chance (points)": lift(outcome), "verdict": outcome["verdict"]}
+    line = {"model": name, **baselines(group, "mass on events")}
     if "mass in boxes" in group and group["mass in boxes"].notna().any():
-        boxes = group.dropna(subset=["mass in boxes"])
-        box_outcome = compare(*paired(boxes, "mass in boxes", "chance (boxes)"))
-        line.update({"mass in boxes (%)": format_ci(mean_ci(100 * boxes["mass in boxes"])),
-                     "chance, boxes (%)": f"{100 * boxes['chance (boxes)'].mean():.1f}",
-                     "boxes: above chance (points)": lift(box_outcome),
-                     "boxes: verdict": box_outcome["verdict"]})
-    summary.append({**line, "data": dataset_label(data), "profile": profile})
+        line.update(baselines(group, "mass in boxes", suffix=", boxes"))
+    summary.append({**line, "clips × seeds": len(group), "data": dataset_label(data),
+                    "profile": profile})
 localisation = pd.DataFrame(summary).set_index("model").fillna("")
-localisation = localisation[[c for c in localisation if c not in ("data", "profile")] + ["data", "profile"]]
 glue("localisation_table", localisation, display=False)
-localisation
+localisation.T
 
 # %% [markdown]
 # ## Summary
 #
-# A model whose attention mass on the events exceeds chance looks where the class is; one at
-# chance classifies from elsewhere (the texture band, the background statistics). One caution:
-# the events are louder than the background, and attention computed from activations follows
-# energy even in a barely trained network, so compare the lift with the smoke profile's
-# (one epoch of two batches) before reading it as learned localisation.
+# A model whose attention mass on the events exceeds chance looks where the events are; whether
+# it *learned* to look there is the lift over its untrained twin, and whether it does more
+# than follow loudness is the lift over the energy map. The table gives all three for every
+# model, each with its verdict.
 #
 # ## What's next
 #
@@ -140,6 +153,10 @@ localisation
 #
 # ## Exercises
 #
-# 1. Score a plain energy map the same way: `weights = X[0] - X[0].min()` in place of the
-#    attention. Is the trained attention above it? *Solution:* pair each clip's attention mass
-#    with the energy map's mass in `compare`; a model that only follows loudness ties with it.
+# 1. The energy map scores clips by their loud frames. Why can attention beat it on these
+#    scenes at all? *Solution:* the distractors are as loud as the events; a map that follows
+#    loudness puts as much mass on them as on the events, while attention trained to classify
+#    has a reason to ignore them.
+# 2. Score the untrained twin with another seed (`untrained_twin(model, seed=1)`): does the
+#    baseline move? *Solution:* a little; the architecture's own bias (e.g. towards loud,
+#    high-contrast frames after ReLUs) is what the untrained column measures.
