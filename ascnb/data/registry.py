@@ -138,7 +138,7 @@ _ESC_FOLDS = {fold: 400 for fold in range(1, 6)}
 register_dataset(DatasetSpec(
     name="synthetic", title="synthetic scenes", load=_synthetic, folders=("",),
     params=("resample", "classes", "clips_per_class", "duration", "snr_min", "snr_max", "seed",
-            "folds", "distractors", "texture_snr", "events"),
+            "folds", "events_max", "distractors", "texture_snr", "events"),
     paper="", real=False))
 register_dataset(DatasetSpec(
     name="esc10", title="ESC-10", load=_esc("esc10"), params=("resample",),

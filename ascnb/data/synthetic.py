@@ -6,7 +6,7 @@ attention maps against ``meta/events.csv``.
 Each clip mixes, at 44.1 kHz:
 - a class-independent background: coloured noise (spectral slope drawn per clip) plus
   babble-like speech-shaped noise with syllable-rate envelopes
-- 2–4 short foreground events carrying the class: a class-specific time–frequency shape
+- 1 to ``events_max`` short foreground events carrying the class: a class-specific time–frequency shape
   (rising or falling chirp, harmonic stack, click train, band-limited burst, AM tone, …)
   with jittered parameters, each mixed at an SNR drawn from [snr_min, snr_max] dB
   (event power over its duration / background power over the clip). The class lives in
@@ -55,12 +55,12 @@ DEFAULTS = {
     "snr_max": 3.0,
     "seed": 0,
     "folds": 4,
+    "events_max": 4,            # foreground events per clip: 1 to this many
     "distractors": 3,           # 1 to this many per clip
     "texture_snr": None,        # dB; None: no class-specific texture (the default)
     "events": True,             # False: the same clips without their foreground events
 }
 EVENT_SECONDS = (0.25, 0.6)
-EVENTS_PER_CLIP = (2, 4)
 # every clip's background at one level (-32 dBFS RMS): a level set by each clip's loudest
 # sample would carry the events' loudness, and so the class, into the background
 BACKGROUND_RMS = 0.025
@@ -251,7 +251,7 @@ def texture_band(label_index, n_classes):
 
 
 def synthesise_clip(seed, label_index, clip_index, class_names, *, duration, snr_min, snr_max,
-                    texture_snr=None, distractors=3, events=True):
+                    texture_snr=None, distractors=3, events=True, events_max=4):
     """One clip (samples,) float64 and its events; seeded by (seed, class, clip) alone.
     ``events=False``: the same clip without its foreground events (the same random draws)"""
     rng = np.random.default_rng([seed, label_index, clip_index])
@@ -271,7 +271,7 @@ def synthesise_clip(seed, label_index, clip_index, class_names, *, duration, snr
     # foreground events carrying the class
     shape = SHAPES[name]
     taken = []
-    n_events = rng.integers(EVENTS_PER_CLIP[0], EVENTS_PER_CLIP[1] + 1)
+    n_events = rng.integers(1, events_max + 1)
     for onset, offset in place(rng, duration, n_events, EVENT_SECONDS, []):
         start, stop = int(onset * SAMPLE_RATE), int(offset * SAMPLE_RATE)
         t = np.arange(stop - start) / SAMPLE_RATE
@@ -313,7 +313,7 @@ def synthetic_params(**params) -> dict:
         p = {"classes": int(p["classes"]), "clips_per_class": int(p["clips_per_class"]),
              "duration": float(p["duration"]), "snr_min": float(p["snr_min"]),
              "snr_max": float(p["snr_max"]), "seed": int(p["seed"]), "folds": int(p["folds"]),
-             "distractors": int(p["distractors"]),
+             "distractors": int(p["distractors"]), "events_max": int(p["events_max"]),
              "texture_snr": None if p["texture_snr"] is None else float(p["texture_snr"]),
              "events": bool(p["events"])}
     except (TypeError, ValueError) as error:
@@ -325,10 +325,12 @@ def synthetic_params(**params) -> dict:
         raise ValueError(f"need folds >= 2 and clips_per_class >= folds, got folds={p['folds']}, "
                          f"clips_per_class={p['clips_per_class']}")
     if p["duration"] < 2.0:
-        raise ValueError(f"duration must be at least 2.0 s (room for {EVENTS_PER_CLIP[1]} events), "
+        raise ValueError(f"duration must be at least 2.0 s (room for the events), "
                          f"got {p['duration']}")
     if p["snr_min"] > p["snr_max"]:
         raise ValueError(f"snr_min ({p['snr_min']}) must not exceed snr_max ({p['snr_max']})")
+    if p["events_max"] < 1:
+        raise ValueError(f"events_max must be >= 1, got {p['events_max']}")
     if p["distractors"] < 0:
         raise ValueError(f"distractors must be >= 0, got {p['distractors']}")
     return p
@@ -365,7 +367,8 @@ def generate_synthetic(out: str | Path, *, overwrite: bool = False, progress: bo
             x, events = synthesise_clip(p["seed"], label_index, clip_index, class_names,
                                         duration=p["duration"], snr_min=p["snr_min"],
                                         snr_max=p["snr_max"], texture_snr=p["texture_snr"],
-                                        distractors=p["distractors"], events=p["events"])
+                                        distractors=p["distractors"], events=p["events"],
+                                        events_max=p["events_max"])
             sf.write(temporary / "audio" / filename, x.astype(np.float32), SAMPLE_RATE, subtype="PCM_16")
             rows.append(dict(filename=filename, fold=fold, target=label_index,
                              category=class_names[label_index], esc10=True, src_file=source, take="A"))
