@@ -74,15 +74,19 @@ class CorruptFileWarning(UserWarning):
     """A record, checkpoint or weight file that could not be used was set aside"""
 
 
-def set_aside(path: str | Path, why: str, *, stacklevel: int = 3) -> Path:
-    """Rename an unusable file to NAME.corrupt (replacing an older one) and warn naming both,
-    so that the run that needs it starts afresh and the file stays for a look"""
+def set_aside(path: str | Path, why: str, *, suffix: str = ".corrupt",
+              category: type[Warning] = CorruptFileWarning, then: str = "redone from the start",
+              stacklevel: int = 3) -> Path:
+    """Rename an unusable file to NAME + ``suffix`` (replacing an older one) and warn naming
+    both, so that what needs it starts afresh and the file stays for a look"""
     path = Path(path)
-    aside = path.with_name(path.name + ".corrupt")
+    aside = path.with_name(path.name + suffix)
     try:
         path.replace(aside)
+    except FileNotFoundError:  # another process set it aside first
+        pass
     except OSError:
         aside = path
-    warnings.warn(f"{path}: {why}; set aside as {aside.name}, redone from the start",
-                  CorruptFileWarning, stacklevel=stacklevel)
+    warnings.warn(f"{path}: {why}; set aside as {aside.name}, {then}", category,
+                  stacklevel=stacklevel)
     return aside

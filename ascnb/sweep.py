@@ -30,7 +30,8 @@ from pathlib import Path
 
 from ascnb.atomic import write_json
 from ascnb.experiment.catalogue import read_table
-from ascnb.experiment.config import PROFILES, ConfigError, Experiment
+from ascnb.experiment.config import ConfigError, Experiment
+from ascnb.experiment.profiles import PROFILES
 from ascnb.experiment.records import read_record, record_path
 
 

@@ -9,8 +9,9 @@ Book: notebooks/01-data.ipynb. Every corpus loads as an ``AudioDataset`` through
 from __future__ import annotations
 
 from ascnb.data.audio import SAMPLE_RATE, AudioError, fit_length, read_audio
-from ascnb.data.dataset import AudioDataset, DatasetError, data_root, summarise
+from ascnb.data.dataset import AudioDataset, DatasetError, summarise
 from ascnb.data.dcase2016 import load_dcase2016
+from ascnb.paths import data_root
 from ascnb.data.downloads import REGISTRY, DownloadError, download
 from ascnb.data.esc50 import load_esc50
 from ascnb.data.registry import (DATASETS, DatasetSpec, dataset_spec, load_dataset,

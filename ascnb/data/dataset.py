@@ -17,7 +17,6 @@ import pandas as pd
 import soundfile as sf
 
 from ascnb.data.audio import SAMPLE_RATE, AudioError, read_audio
-from ascnb.paths import data_root  # noqa: F401 (re-exported: ascnb.data.data_root)
 
 class DatasetError(ValueError):
     """A dataset folder that cannot be used: wrong layout, missing column, missing listed file"""

@@ -26,7 +26,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from ascnb.data.dataset import data_root
+from ascnb.paths import data_root
 
 
 class DownloadError(RuntimeError):

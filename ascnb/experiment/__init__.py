@@ -6,15 +6,15 @@ Book: book/intro.md ("How the experiments are trained") and book/reproduce.md.
     results = table.run()               # {row: records}, trained where missing
     records = load_records()            # every record in results/, one row each
 
-Modules: ``config`` (Experiment, profiles, the hash), ``fingerprint`` (the data's identity),
+Modules: ``config`` (Experiment and its hash), ``profiles``, ``fingerprint`` (the data's identity),
 ``catalogue`` (configs/*.yaml -> tables and rows), ``fold`` (``prepare_fold``), ``pipeline``
 (``run_experiment``, ``run_one``, ``trained_model``), ``records`` (paths, reading, weights),
 ``cli`` (``python -m ascnb run-experiment``).
 """
 
 from ascnb.experiment.catalogue import Table, TableSpec, catalogue, load_table, read_table
-from ascnb.experiment.config import (CPU_EPOCHS, PROFILES, QUICK_EPOCHS, ConfigError, Experiment, Profile,
-                                     read_config_file)
+from ascnb.experiment.config import ConfigError, Experiment, read_config_file
+from ascnb.experiment.profiles import CPU_EPOCHS, PROFILES, QUICK_EPOCHS, Profile
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 from ascnb.experiment.fold import FoldData, prepare_fold
 from ascnb.experiment.pipeline import run_experiment, run_one, trained_model

@@ -15,8 +15,9 @@ import sys
 
 import numpy as np
 
-from ascnb.experiment.catalogue import KNOBS, load_table, merge, read_table
-from ascnb.experiment.config import PROFILES, ConfigError, Experiment
+from ascnb.experiment.catalogue import KNOBS, merge, read_table
+from ascnb.experiment.config import ConfigError, Experiment
+from ascnb.experiment.profiles import PROFILES
 
 
 def parse_assignments(items: list[str] | None, option: str) -> dict:

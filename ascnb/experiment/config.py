@@ -43,50 +43,7 @@ import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
-# epochs of the cpu profile per training preset (chosen by measurement: book page
-# "How long is long enough", record in results/ of configs/cpu-protocol-convergence.yaml)
-CPU_EPOCHS = {"acrnn": 30, "piczak": 30, "pbcnn": 20}
-# epochs of the quick profile (the synthetic scenes, fold 1): where each recipe's learning
-# curve flattens on them; PiczakCNN's batches of 1000 would give it 3 steps per epoch there,
-# so quick gives it batches of 100 (27 steps per epoch, ACRNN's 64 give 23)
-QUICK_EPOCHS = {"acrnn": 12, "piczak": 12, "pbcnn": 12}
-
-
-@dataclass(frozen=True)
-class Profile:
-    """Defaults a profile gives an experiment (see the module docstring)
-
-    clips_per_class: clips kept per class in each fold (0: all); n_folds: the dataset's first
-    n_folds folds (None: all of them; DCASE's evaluation protocol has one, "eval");
-    epochs: {preset: epochs}; scale_schedule: learning-rate milestones scaled with the epochs;
-    overrides: training values for every preset; preset_overrides: {preset: values} for one
-    """
-
-    name: str
-    clips_per_class: int = 0
-    n_folds: int | None = None
-    seeds: tuple = (0,)
-    epochs: dict = field(default_factory=dict)
-    scale_schedule: bool = False
-    overrides: dict = field(default_factory=dict)
-    preset_overrides: dict = field(default_factory=dict)
-    description: str = ""
-
-
-PROFILES: dict[str, Profile] = {p.name: p for p in (
-    Profile("smoke", clips_per_class=1, n_folds=2,
-            overrides={"num_epochs": 1, "batch_size": 8, "max_batches": 2},
-            description="1 clip per class and fold, the first 2 folds, 2 batches of 8: checks the pipeline"),
-    Profile("quick", n_folds=1, epochs=QUICK_EPOCHS, scale_schedule=True,
-            overrides={"amp": "bf16", "bn_recalibrate": True},
-            preset_overrides={"piczak": {"batch_size": 100}},
-            description="the first fold, the papers' recipes compressed to a few epochs, bf16 "
-                        "autocast: the book's CPU build on the synthetic scenes"),
-    Profile("cpu", epochs=CPU_EPOCHS, scale_schedule=True, overrides={"amp": "bf16"},
-            description="all folds, the papers' recipes compressed to a CPU budget "
-                        "(lr milestones scaled), bf16 autocast"),
-    Profile("paper", description="all folds, the papers' recipes as published"),
-)}
+from ascnb.experiment.profiles import PROFILES
 
 # fields that do not change a result: left out of the hash
 NOT_HASHED = ("name", "table", "folds", "seeds", "profile", "device", "data_root",

@@ -28,7 +28,6 @@ import json
 import multiprocessing
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -37,24 +36,24 @@ from pathlib import Path
 
 import numpy as np
 
+from ascnb.atomic import CorruptFileWarning, set_aside, write_with
 from ascnb.features.config import FeatureConfig, feature_config
 from ascnb.features.extract import NonFiniteFeaturesError, extract
 
-REPO = Path(__file__).resolve().parents[2]
 # bump when extract() changes what it computes for the same config
 # 2: the filterbank product with one BLAS thread (entries of a multi-threaded process differed)
 FEATURES_CODE_VERSION = 2
 
 
-class BadCacheEntryWarning(UserWarning):
+class BadCacheEntryWarning(CorruptFileWarning):
     """A cache entry that could not be used was set aside and will be recomputed"""
 
 
 def default_cache_dir() -> Path:
-    """$ASCNB_CACHE if set, else <repo>/cache/features"""
-    if os.environ.get("ASCNB_CACHE"):
-        return Path(os.environ["ASCNB_CACHE"]).expanduser()
-    return REPO / "cache" / "features"
+    """$ASCNB_CACHE if set, else <repo>/cache/features (``ascnb.paths.cache_dir``)"""
+    from ascnb.paths import cache_dir
+
+    return cache_dir()
 
 
 @lru_cache(maxsize=1)
@@ -77,18 +76,13 @@ def key_digest(key: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def save_atomic(path: Path, array: np.ndarray) -> None:
-    """np.save to a temporary file beside ``path``, then os.replace: never a partial ``path``"""
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
+def save_array(path: Path, array: np.ndarray) -> None:
+    """np.save, atomically (``ascnb.atomic``): never a partial entry"""
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as file:
             np.save(file, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_with(path, write)
 
 
 class FeatureCache:
@@ -127,17 +121,12 @@ class FeatureCache:
     @staticmethod
     def set_aside(path: Path, why: str) -> None:
         """Rename a bad entry to <entry>.npy.bad (replacing an older one) and warn naming it"""
-        aside = path.with_name(path.name + ".bad")
-        try:
-            os.replace(path, aside)
-        except FileNotFoundError:  # another process set it aside first
-            pass
-        warnings.warn(f"{path}: bad feature cache entry ({why}); set aside as {aside.name}, "
-                      "recomputing it", BadCacheEntryWarning, stacklevel=3)
+        set_aside(path, f"bad feature cache entry ({why})", suffix=".bad",
+                  category=BadCacheEntryWarning, then="recomputing it", stacklevel=4)
 
     def store(self, key: dict, array: np.ndarray) -> Path:
         path = self.path(key)
-        save_atomic(path, np.asarray(array))
+        save_array(path, np.asarray(array))
         return path
 
     def get_or_compute(self, key: dict, compute: Callable[[], np.ndarray]) -> np.ndarray:

@@ -10,10 +10,10 @@ Book: book/intro.md ("How the experiments are trained") and book/reproduce.md.
 from ascnb.train.augment import augment_waveform, augmentation_params, augmented_features
 from ascnb.train.presets import PRESETS, TRAIN_KEYS, TrainConfig, check_overrides, train_config
 from ascnb.train.trainer import (NonFiniteLossError, Trainer, mixup_batch, resolve_device,
-                                 save_atomic, seed_everything)
+                                 seed_everything)
 
 __all__ = [
     "augment_waveform", "augmentation_params", "augmented_features", "PRESETS",
     "TRAIN_KEYS", "TrainConfig", "check_overrides", "train_config", "Trainer", "mixup_batch", "resolve_device",
-    "save_atomic", "seed_everything", "NonFiniteLossError",
+    "seed_everything", "NonFiniteLossError",
 ]

@@ -36,7 +36,6 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -46,7 +45,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ascnb.atomic import set_aside
+from ascnb.atomic import set_aside, write_with
 from ascnb.train.presets import TrainConfig, train_config
 
 # must be set before CUDA initialises for deterministic cuBLAS (harmless on CPU)
@@ -115,19 +114,6 @@ def set_rng_states(states: dict) -> None:
     random.setstate(states["python"])
     if "cuda" in states and torch.cuda.is_available():
         torch.cuda.set_rng_state_all(states["cuda"])
-
-
-def save_atomic(obj, path: Path) -> None:
-    """torch.save to a temporary file beside ``path``, then os.replace"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def fingerprint_differences(saved: dict, current: dict) -> dict[str, tuple]:
@@ -267,9 +253,10 @@ class Trainer:
     def save_checkpoint(self, epoch: int, model, optimizer, scheduler, fingerprint: dict) -> None:
         if self.checkpoint_path is None:
             return
-        save_atomic({"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                     "scheduler": scheduler.state_dict(), "rng": rng_states(),
-                     "history": self.history, "fingerprint": fingerprint}, self.checkpoint_path)
+        state = {"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                 "scheduler": scheduler.state_dict(), "rng": rng_states(),
+                 "history": self.history, "fingerprint": fingerprint}
+        write_with(self.checkpoint_path, lambda tmp: torch.save(state, tmp))
 
     def load_checkpoint(self, model, optimizer, scheduler, fingerprint: dict) -> int:
         """Restore the last checkpoint if there is one; returns the epochs it had completed"""
