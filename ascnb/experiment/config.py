@@ -48,6 +48,9 @@ from ascnb.experiment.profiles import PROFILES
 # fields that do not change a result: left out of the hash
 NOT_HASHED = ("name", "table", "folds", "seeds", "profile", "device", "data_root",
               "dataset_params")
+# training fields added after records were first made: left out of the hash while they hold
+# their default, so that adding a field does not orphan every existing record
+LATE_TRAIN_FIELDS = {"bn_recalibrate": False}
 NORMALISE = ("channel", "band")
 # how each feature kind is cut unless told otherwise (ascnb.features.SEGMENT_PRESETS): PB-CNN
 # 3 s with 50 % overlap, ACRNN 128 frames with 50 %, Piczak 41 frames with 50 %
@@ -268,7 +271,9 @@ class Experiment:
         values = {k: v for k, v in exp.to_dict().items() if k not in NOT_HASHED}
         values["feature_params"] = exp.feature_config().to_dict()
         values["segmentation"] = exp.segment_config().to_dict()
-        values["overrides"] = exp.train_config().to_dict()
+        recipe = exp.train_config()
+        values["overrides"] = {k: v for k, v in recipe.to_dict().items()
+                               if not (k in LATE_TRAIN_FIELDS and v == LATE_TRAIN_FIELDS[k])}
         return values
 
     def experiment_hash(self) -> str:

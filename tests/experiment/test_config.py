@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 import soundfile as sf
@@ -117,3 +118,21 @@ def test_generated_sets_of_other_parameters_are_other_data(tiny):
     assert [p.stat().st_size for p in sorted(a.root.glob("audio/*"))] == [
         p.stat().st_size for p in sorted(b.root.glob("audio/*"))]
     assert Experiment(**tiny).config_hash() != Experiment(**louder).config_hash()
+
+
+def test_every_committed_record_is_found_under_its_configuration():
+    """Changing what the hash covers (a new training field, a new model default) must not
+    orphan the committed records: each one's configuration still hashes to its key"""
+    from ascnb.experiment import load_records
+    from ascnb.paths import REPO
+
+    records = load_records(REPO / "results")
+    if len(records) == 0:
+        pytest.skip("no committed records yet")
+    import json
+
+    for path in records["record_path"]:
+        record = json.loads(Path(path).read_text())
+        exp = Experiment.from_dict(record["config"], where=path)
+        assert exp.experiment_hash() == record["experiment_hash"], path
+        assert exp.config_hash(record["data_fingerprint"]) == record["config_hash"], path
