@@ -154,8 +154,25 @@ def run_notebook(notebook: str | Path, parameters: dict | None = None, *,
         partial.unlink(missing_ok=True)
         raise
     failed.unlink(missing_ok=True)
+    fold_set_up(partial)
     os.replace(partial, output)
     return output
+
+
+def fold_set_up(path: Path) -> None:
+    """What a reader of the rendered page does not need to see: papermill's injected-parameters
+    cell is removed from the page (myst-nb tag "remove-cell"); the parameters cell and cells
+    tagged "fold" keep their code behind a toggle ("hide-input")"""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+        elif ("parameters" in tags or "fold" in tags) and "hide-input" not in tags:
+            tags.append("hide-input")
+    nbformat.write(nb, path)
 
 
 def parse_parameters(pairs: list[list[str]] | None) -> dict:

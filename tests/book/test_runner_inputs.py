@@ -26,3 +26,16 @@ def test_partial_notebooks_of_killed_runs_are_removed(tmp_path):
         path.write_text("{}")
     assert remove_stale_partials(output) == [dead]
     assert not dead.exists() and alive.exists()
+
+
+def test_the_rendered_page_hides_papermill_set_up(tmp_path):
+    import nbformat
+
+    from ascnb.runner import run_notebook
+
+    output = run_notebook("05-choices", {"dataset": "synthetic"}, output_dir=tmp_path)
+    nb = nbformat.read(output, as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert injected and all("remove-cell" in c.metadata["tags"] for c in injected)
+    assert parameters and all("hide-input" in c.metadata["tags"] for c in parameters)
