@@ -73,6 +73,26 @@ best = max(results, key=lambda row: accuracies(results[row]).mean())
 glue("pbcnn_t1_best", best)
 
 # %% [markdown]
+# ## Every protocol we have run, beside the paper
+#
+# The tables above are this page's own run (its `dataset` and `profile`). Below are all the
+# records of this table in `results/`, one column per protocol and dataset: DCASE 2016 when it
+# was run, the real ESC-10 as a stand-in for it (labelled so: other recordings, other classes,
+# the same networks and recipe), the quick profile on the synthetic scenes. Each cell is the
+# mean ± the half-width of the 95 % interval over folds × seeds, with n; each verdict compares
+# the same folds and seeds. Records are found by their configuration, so these columns appear
+# whether or not the data is on this machine.
+
+# %%
+from ascnb.report.tables import profiles_side_by_side
+
+every_protocol, every_claim = profiles_side_by_side(table.name, results_dir)
+glue("pbcnn_t1_profiles", every_protocol, display=False)
+glue("pbcnn_t1_profile_claims", every_claim, display=False)
+display(every_protocol)
+every_claim
+
+# %% [markdown]
 # ## Summary
 #
 # The table sets the paper's average over its four folds beside our mean and 95% interval over
