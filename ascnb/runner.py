@@ -16,6 +16,7 @@ Values given on the command line are read as YAML, so ``-p folds "[1, 2]"`` is a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -142,10 +143,11 @@ def run_notebook(notebook: str | Path, parameters: dict | None = None, *,
     partial = output.with_name(f".{output.stem}.running-{os.getpid()}.ipynb")
     failed = output.with_name(f"{output.stem}.failed.ipynb")
     try:
-        papermill.execute_notebook(
-            str(path), str(partial), parameters=parameters,
-            cwd=str(cwd if cwd is not None else REPO), kernel_name=kernel_name,
-            progress_bar=progress, report_mode=False, execution_timeout=timeout)
+        with inline_figures():
+            papermill.execute_notebook(
+                str(path), str(partial), parameters=parameters,
+                cwd=str(cwd if cwd is not None else REPO), kernel_name=kernel_name,
+                progress_bar=progress, report_mode=False, execution_timeout=timeout)
     except PapermillExecutionError as error:
         os.replace(partial, failed)
         raise NotebookError(f"{path.name} failed in {notebook_error_message(error)}\n"
@@ -157,6 +159,28 @@ def run_notebook(notebook: str | Path, parameters: dict | None = None, *,
     fold_set_up(partial)
     os.replace(partial, output)
     return output
+
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+@contextlib.contextmanager
+def inline_figures():
+    """The kernel draws its figures into the notebook whatever MPLBACKEND the caller has
+
+    The kernel inherits our environment, and ipykernel keeps an MPLBACKEND it finds; with
+    ``MPLBACKEND=Agg`` (usual on a headless machine or in CI) ``plt.show()`` would then draw
+    nothing into the notebook and the book's pages would have no figures.
+    """
+    before = os.environ.get("MPLBACKEND")
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("MPLBACKEND", None)
+        else:
+            os.environ["MPLBACKEND"] = before
 
 
 def fold_set_up(path: Path) -> None:

@@ -1,6 +1,6 @@
 """Figures the pages share: spectrograms with colour bars, event boxes, confusion matrices
 
-Book: notebooks/01-data, 02-features, 13, 23, 24 and 30. Like libfmp's ``b_plot``: each function
+Book: notebooks/01-data, 02-features, 12, 13, 20-24 and 30. Like libfmp's ``b_plot``: each function
 draws on an ``ax`` it is given and returns what a caller may want to adjust.
 """
 
@@ -80,3 +80,46 @@ def plot_confusion(ax, matrix: np.ndarray, classes, title: str = "", counts: boo
     if title:
         ax.set_title(title, fontsize=10)
     return image
+
+
+def plot_results(ax, table, results: dict, *, title: str | None = None):
+    """Paper vs ours for a catalogue table, one row per line: every run as a dot, our mean
+    with its 95 % interval over runs (folds × seeds) as a bar, the paper's number as a
+    diamond. ``table`` is an ``ascnb.experiment.Table``, ``results`` its {row: records}.
+    Returns the rows in the order drawn (top to bottom)."""
+    from ascnb.evaluate import mean_ci
+
+    rows = list(results)
+    dataset = table.dataset
+    chance = None
+    for y, row in enumerate(rows):
+        records = results[row]
+        values = (records["accuracy"].astype(float) * 100).to_numpy() if len(records) else np.array([])
+        if len(values):
+            jitter = np.linspace(-0.15, 0.15, len(values)) if len(values) > 1 else np.zeros(1)
+            ax.scatter(values, y + jitter, s=14, color="#7f7f7f", alpha=0.7, zorder=2,
+                       label="one run (fold × seed)" if y == 0 else None)
+            stats = mean_ci(values)
+            if stats["n"] >= 2:
+                ax.errorbar(stats["mean"], y, xerr=stats["half"], fmt="o", color="#1f77b4",
+                            capsize=4, zorder=3, label="ours: mean ± 95 % CI" if y == 0 else None)
+            else:
+                ax.plot(stats["mean"], y, "o", color="#1f77b4", zorder=3,
+                        label="ours: one run" if y == 0 else None)
+            if chance is None and "classes" in records:
+                chance = 100.0 / len(records["classes"].iloc[0])
+        paper = table.spec.paper_value(row, dataset)
+        if paper is not None:
+            ax.plot(paper, y, "D", color="#d62728", zorder=4,
+                    label="paper" if not any(h.get_label() == "paper" for h in ax.lines) else None)
+    if chance is not None:
+        ax.axvline(chance, color="black", lw=0.8, ls=":", label="chance")
+    ax.set_yticks(range(len(rows)), rows)
+    ax.invert_yaxis()
+    ax.set_xlabel("clip accuracy on the test fold (%)")
+    ax.set_xlim(0, 100)
+    ax.grid(axis="x", alpha=0.3)
+    profile = next(iter(table.rows.values())).profile
+    ax.set_title(title or f"{table.spec.title}: paper vs ours ({profile} profile, {dataset})")
+    ax.legend(loc="lower left", fontsize=8)
+    return rows

@@ -49,6 +49,20 @@ glue("acrnn_t4_table", summary, display=False)
 summary
 
 # %% [markdown]
+# The same numbers as a figure: each grey dot is one run (one test fold of one seed), the
+# blue bar our mean with its 95 % interval over the runs, the red diamond the paper's number
+# and the dotted line chance.
+
+# %%
+import matplotlib.pyplot as plt
+
+from ascnb.report.plots import plot_results
+
+fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(results) + 1.8))
+plot_results(ax, table, results)
+plt.show()
+
+# %% [markdown]
 # ## The paper's claims
 
 # %%

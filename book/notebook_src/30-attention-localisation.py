@@ -140,6 +140,34 @@ glue("localisation_table", localisation, display=False)
 localisation.T
 
 # %% [markdown]
+# The frame masses as a figure: for each model, the trained attention's mass on the event
+# frames beside its three baselines, each a mean over clips × seeds with its 95 % interval.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+columns = {"mass on events": "trained attention", "untrained": "untrained twin",
+           "energy": "energy map", "chance": "chance (event frames' share)"}
+colours = ["#1f77b4", "#9467bd", "#ff7f0e", "#7f7f7f"]
+models = list(dict.fromkeys(scores["model"]))
+fig, ax = plt.subplots(figsize=(7.5, 0.9 * len(models) + 1.6))
+for k, (column, label) in enumerate(columns.items()):
+    for y, name in enumerate(models):
+        stats = mean_ci(100 * scores.loc[scores["model"] == name, column])
+        half = 0 if np.isnan(stats["half"]) else stats["half"]
+        ax.errorbar(stats["mean"], y + (k - 1.5) * 0.18, xerr=half, fmt="o", color=colours[k],
+                    capsize=3, label=label if y == 0 else None)
+ax.set_yticks(range(len(models)), models)
+ax.invert_yaxis()
+ax.set_xlabel("share of the clip's attention on event frames (%)")
+ax.set_xlim(0, 100)
+ax.grid(axis="x", alpha=0.3)
+ax.legend(loc="lower right", fontsize=8)
+ax.set_title(f"Localisation ({profile} profile, {dataset_label(data)})", fontsize=9)
+plt.show()
+
+# %% [markdown]
 # ## Summary
 #
 # A model whose attention mass on the events exceeds chance looks where the events are; whether

@@ -39,3 +39,26 @@ def test_the_rendered_page_hides_papermill_set_up(tmp_path):
     parameters = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert injected and all("remove-cell" in c.metadata["tags"] for c in injected)
     assert parameters and all("hide-input" in c.metadata["tags"] for c in parameters)
+
+
+def test_figures_reach_the_notebook_even_when_the_caller_sets_mplbackend_agg(tmp_path, monkeypatch):
+    """CI exports MPLBACKEND=Agg; the kernel inherits it, and without the runner's override
+    plt.show() draws nothing into the notebook (every page of the book lost its figures)"""
+    import nbformat
+
+    from ascnb.runner import run_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import matplotlib.pyplot as plt\n"
+                                          "plt.plot([0, 1], [x, 2])\nplt.show()")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source = tmp_path / "figure.ipynb"
+    nbformat.write(nb, source)
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    output = run_notebook(source, {"x": 2}, output_dir=tmp_path / "out")
+    executed = nbformat.read(output, as_version=4)
+    images = [o for c in executed.cells for o in c.get("outputs", [])
+              if "image/png" in o.get("data", {})]
+    assert len(images) == 1
+    assert os.environ["MPLBACKEND"] == "Agg"      # the caller's setting is restored
