@@ -353,3 +353,42 @@ def test_a_cache_entry_holding_nan_is_named_set_aside_and_recomputed(small, tmp_
         assert np.array_equal(a, b)
     assert entry.with_name(entry.name + ".bad").is_file()  # set aside, not deleted
     assert np.isfinite(np.load(entry)).all()  # recomputed in place
+
+
+@pytest.mark.skipif(not cache_module.can_fork(), reason="forked workers: Linux only")
+def test_feature_workers_end_when_their_parent_is_killed(tmp_path):
+    """A run killed with SIGKILL during extraction must not leave its workers running on"""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time\n"
+        "from ascnb.features.cache import worker_pool\n"
+        "pool = worker_pool(2)\n"
+        "futures = [pool.submit(time.sleep, 120) for _ in range(2)]  # both workers busy\n"
+        "print(' '.join(map(str, pool._processes)), flush=True)\n"
+        "time.sleep(120)\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = [int(pid) for pid in parent.stdout.readline().split()]
+    assert len(workers) == 2 and all(alive(pid) for pid in workers)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    survivors = [pid for pid in workers if alive(pid)]
+    for pid in survivors:
+        os.kill(pid, signal.SIGKILL)
+    assert not survivors, f"workers {survivors} outlived their killed parent"
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie, dead but not yet reaped, counts as ended)"""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -201,18 +201,46 @@ def can_fork() -> bool:
     return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
 
 
+def _die_with_parent(parent: int) -> None:
+    """A forked worker's initializer: the kernel sends it SIGTERM when its parent dies
+
+    Without it, a run killed with SIGKILL (out of memory, a cluster's time limit, ``kill -9``)
+    during feature extraction leaves its workers running on as orphans, each holding a core
+    and its memory. Linux only (prctl PR_SET_PDEATHSIG); a no-op elsewhere.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    PR_SET_PDEATHSIG = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def worker_pool(n_jobs: int):
+    """``n_jobs`` worker processes forked from this one, which end when this process dies"""
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork")
+    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=context,
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
+
+
 def _forked(jobs: list[tuple], n_jobs: int) -> Iterator[tuple[int, np.ndarray]]:
     """(i, features) of every job from ``n_jobs`` processes forked from this one, as they finish"""
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures import FIRST_COMPLETED, wait
 
     size = max(1, min(8, len(jobs) // (4 * n_jobs)))  # >= 4 chunks per worker: balanced ends
     chunks = [jobs[k:k + size] for k in range(0, len(jobs), size)]
-    context = multiprocessing.get_context("fork")
+    executor = worker_pool(n_jobs)
     with warnings.catch_warnings():
-        # Python >= 3.12 warns on any fork of a process with threads; the children only read
-        # audio and run numpy/librosa: no OpenMP, nothing the parent's threads work with
+        # Python >= 3.12 warns on any fork of a process with threads (the workers fork on the
+        # first submits); the children only read audio and run numpy/librosa: no OpenMP,
+        # nothing the parent's threads work with
         warnings.simplefilter("ignore", DeprecationWarning)
-        executor = ProcessPoolExecutor(max_workers=n_jobs, mp_context=context)
         pending = {executor.submit(_compute_chunk, chunk) for chunk in chunks}
     try:
         while pending:
