@@ -133,15 +133,56 @@ def load_trained_model(record, runs: str | Path | None = None, device: str = "cp
 
 def records_of(exp, results_dir: str | Path | None = None, *, table=None):
     """The records of ``exp`` whatever data they were made on, without needing the data:
-    every record whose experiment hash (the config without the data) is ``exp``'s. Where
-    records of several copies of the data exist (several fingerprints), those of the copy with
-    the most records. ``table``: a ``load_records`` DataFrame to search (saves reading again)"""
+    every record whose experiment hash (the config without the data) is ``exp``'s and whose
+    dataset parameters are ``exp``'s (for the synthetic scenes, whose fingerprint is always at
+    hand: whose data fingerprint is theirs). Where records of several copies of the data
+    exist (several fingerprints), those of the copy with the most records. ``table``: a ``load_records`` DataFrame to search (saves reading again)"""
     import pandas as pd
 
     table = load_records(results_dir) if table is None else table
     if len(table) == 0 or "experiment_hash" not in table:
         return pd.DataFrame()
     mine = table[table["experiment_hash"] == exp.experiment_hash()]
+    if len(mine) and exp.dataset == "synthetic":
+        # the scenes are generated from their parameters, so their fingerprint is always at
+        # hand: only records of exactly these scenes (other SNRs, event counts, generator
+        # versions share the experiment hash)
+        from ascnb.experiment.fingerprint import experiment_fingerprint
+
+        mine = mine[mine["data_fingerprint"] == experiment_fingerprint(exp)]
+    elif len(mine):
+        # the same dataset parameters (a subset, a clip count) as ``exp``
+        wanted = _canonical(exp.dataset_params)
+        mine = mine[[_canonical(params) == wanted for params in _params_of(mine)]]
     if mine["data_fingerprint"].nunique() > 1:
         mine = mine[mine["data_fingerprint"] == mine["data_fingerprint"].value_counts().idxmax()]
     return mine.sort_values(["fold", "seed"], key=lambda c: c.astype(str)).reset_index(drop=True)
+
+
+def _params_of(records) -> list:
+    """Each record's dataset parameters as given: from the flattened columns of
+    ``load_records`` ("dataset_params.NAME") or of a json_normalized record list
+    ("config.dataset_params.NAME"), or from a "config" column of dicts"""
+    if "config" in records:
+        return [(c if isinstance(c, dict) else {}).get("dataset_params") or {}
+                for c in records["config"]]
+    for prefix in ("dataset_params.", "config.dataset_params."):
+        columns = [c for c in records.columns if c.startswith(prefix)]
+        if columns:
+            return [{c[len(prefix):]: v for c, v in row.items() if not _missing(v)}
+                    for row in records[columns].to_dict("records")]
+    return [{}] * len(records)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _canonical(params) -> str:
+    """The parameters as one comparable string (5 and 5.0 alike)"""
+    import json
+
+    def number(v):
+        return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+    return json.dumps({k: number(v) for k, v in (params or {}).items()}, sort_keys=True, default=str)
