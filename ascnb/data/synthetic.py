@@ -52,9 +52,9 @@ DEFAULTS = {
     "classes": 10,
     "clips_per_class": 40,      # 4 folds of 100 clips: one clip is one point of a fold's accuracy
     "duration": 5.0,
-    # event SNR in dB, drawn per event; chosen on fold 1 at the quick profile (CRNN and ACRNN
-    # 85 % at -13..-1 with up to 4 events; 89 % at -9..3 is near the ceiling; up to 3 events
-    # at -13..-1 left them at 41-51 %, under-trained): the choices page, "synthetic scenes"
+    # event SNR in dB, drawn per event; chosen by tuning runs on fold 1 at the quick profile
+    # (on a draft of this generator: CRNN and ACRNN 85 % at -13..-1 with up to 4 events, 89 %
+    # at -9..3; up to 3 events at -13..-1 left them at 41-51 %, under-trained): choices page
     "snr_min": -13.0,
     "snr_max": -1.0,
     "seed": 0,
