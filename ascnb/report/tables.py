@@ -216,3 +216,31 @@ def profiles_side_by_side(name: str, results_dir=None, *, keep_empty: bool = Fal
 def _paper_gap(spec, claim, dataset):
     better, worse = spec.paper_value(claim["better"], dataset), spec.paper_value(claim["worse"], dataset)
     return None if better is None or worse is None else round(better - worse, 2)
+
+
+def claim_outcomes(name: str, results_dir=None, *, everything=None) -> pd.DataFrame:
+    """Every claim of a catalogue table under every protocol with records, one row each:
+    the paper's difference and ours as numbers (mean, CI half-width, n) with the verdict
+    (``compare``); the long form of ``profiles_side_by_side``'s claims, for figures"""
+    from ascnb.experiment import load_records, read_table
+    from ascnb.experiment.records import records_of
+
+    spec = read_table(name)
+    paper_name = spec.paper["source"].split("/")[0] if spec.paper else "acrnn"
+    everything = load_records(results_dir) if everything is None else everything
+    first = spec.datasets[0] if spec.datasets else "synthetic"
+    rows = []
+    for profile, dataset, heading in PROFILE_COLUMNS.get(paper_name, ()):
+        found = {row: records_of(exp, table=everything)
+                 for row, exp in spec.experiments(profile=profile, dataset=dataset).items()}
+        if not any(len(r) for r in found.values()):
+            continue
+        for claim in spec.claims:
+            outcome = compare(found[claim["better"]], found[claim["worse"]])
+            rows.append({"table": spec.title.split(":")[0], "claim": claim["claim"],
+                         "protocol": heading, "paper": _paper_gap(spec, claim, first),
+                         "mean": outcome.get("mean_diff", np.nan),
+                         "half": outcome.get("half", np.nan), "n": outcome["n_pairs"],
+                         "verdict": outcome["verdict"]})
+    return pd.DataFrame(rows, columns=["table", "claim", "protocol", "paper", "mean", "half",
+                                       "n", "verdict"])

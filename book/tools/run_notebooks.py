@@ -34,6 +34,7 @@ NOTEBOOKS = {
     "03-models": False,
     "04-attention": True,
     "05-choices": False,
+    "06-claims": "records",
     "10-pbcnn-mel-bands": False,
     "11-pbcnn-models": False,
     "12-pbcnn-segmentation": False,

@@ -88,3 +88,31 @@ def test_profiles_side_by_side_finds_committed_records_without_the_data(tmp_path
     assert shown.loc["+ augment", column] == "—"
     assert claims.loc["attention helps without augmentation", column].startswith("supported")
     assert claims.loc["augmentation helps with attention", column].startswith("no runs")
+
+
+def test_claim_outcomes_are_the_paired_differences_of_the_records(tmp_path):
+    """Three folds of '+ attention' 9, 10 and 11 points above the convolutional RNN under the
+    cpu protocol on ESC-10: the claim 'attention helps without augmentation' gets mean 10 over
+    n = 3 pairs, supported; the claims whose rows have no records say: no runs"""
+    from ascnb.atomic import write_json
+    from ascnb.experiment import load_table
+    from ascnb.experiment.records import record_path
+    from ascnb.report.tables import claim_outcomes
+
+    table = load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")
+    results = tmp_path / "results"
+    for row, accuracies in (("convolutional RNN", [0.70, 0.70, 0.70]),
+                            ("+ attention", [0.79, 0.80, 0.81])):
+        exp = table.rows[row]
+        for fold, accuracy in enumerate(accuracies, start=1):
+            record = {"experiment_hash": exp.experiment_hash(), "data_fingerprint": "f" * 12,
+                      "config_hash": exp.config_hash("f" * 12), "fold": fold, "seed": 0,
+                      "accuracy": accuracy, "config": exp.to_dict()}
+            write_json(record_path(results, record["config_hash"], fold, 0), record)
+    outcomes = claim_outcomes(table.name, results)
+    assert set(outcomes["protocol"]) == {"ours, cpu protocol, real ESC-10"}
+    helps = outcomes.set_index("claim").loc["attention helps without augmentation"]
+    assert helps["n"] == 3 and abs(helps["mean"] - 10.0) < 1e-9 and helps["verdict"] == "supported"
+    assert helps["paper"] == 2.5                               # 91.7 - 89.2, the paper's ESC-10
+    others = outcomes[outcomes["claim"] != "attention helps without augmentation"]
+    assert (others["verdict"] == "no runs").all() and (others["n"] == 0).all()
