@@ -91,6 +91,25 @@ def rendered_dom(url: str) -> str:
     return chromium("--virtual-time-budget=20000", "--dump-dom", url)
 
 
+# a console message that is an error: an uncaught exception or a resource that failed to load
+CONSOLE_ERROR = re.compile(r'CONSOLE[^\]]*\] "((?:Uncaught|Failed to load resource|'
+                           r'Refused to)[^"]*)"')
+
+
+def rendered_with_console(url: str) -> tuple[str, list[str]]:
+    """The DOM after scripts ran, and the page's console errors (Chromium's log on stderr)"""
+    result = subprocess.run([CHROMIUM, *CHROMIUM_FLAGS, "--enable-logging=stderr", "--v=0",
+                             "--virtual-time-budget=20000", "--dump-dom", url],
+                            capture_output=True, text=True, timeout=90)
+    return result.stdout, CONSOLE_ERROR.findall(result.stderr)
+
+
+def failed_requests() -> list[str]:
+    """Requests the book's server answered with an error since the list was cleared"""
+    return [f"{path} ({status})" for path, status in QuietHandler.requested
+            if str(status).isdigit() and int(status) >= 400]
+
+
 def screenshot(url: str, name: str, height: int = 2400) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
@@ -114,10 +133,15 @@ def notebook_figures(path: Path) -> int:
 
 
 def test_every_page_renders_with_its_figures_and_tables(server):
+    """Every page of the table of contents renders, with no console error and no failed
+    request; every notebook page shows the figures its notebook drew"""
     problems = []
     for page in toc_pages():
         url = f"{server}/{page}.html"
-        dom = rendered_dom(url)
+        QuietHandler.requested.clear()
+        dom, console_errors = rendered_with_console(url)
+        problems += [f"{page}: console error: {message}" for message in console_errors]
+        problems += [f"{page}: failed request: {request}" for request in failed_requests()]
         if "<article" not in dom or "bd-article" not in dom:
             problems.append(f"{page}: no article rendered")
             continue

@@ -16,7 +16,11 @@ REQUIREJS_SHA256=31f3330c978fb28684622fe71165dc946432cf0210b2ea8a1ca0233e70f2737
 MATHJAX=mathjax@3.2.2
 MATHJAX_SHA256=1b9c0a1c44df864e915690558e72adb9cc5203360daefd385084ced3b6c64c09
 
-if [ -f "$DEST/.complete" ] && [ -f "$DEST/mathjax/tex-chtml.js" ]; then
+# the widget manager's stylesheet asks for its icon fonts relative to the page
+# (@jupyter-widgets/html-manager/dist/NAME beside the page); only book/_generated/ has widgets
+FONTS=.widgets/book/_generated/@jupyter-widgets/html-manager/dist
+
+if [ -f "$DEST/.complete" ] && [ -f "$DEST/mathjax/tex-chtml.js" ] && [ -d "$FONTS" ]; then
   exit 0
 fi
 command -v npm >/dev/null || { echo "fetch-widget-scripts: npm is needed (apt-get install npm)" >&2; exit 1; }
@@ -45,7 +49,9 @@ rm -f "$work/out/mathjax/"*-full*.js "$work/out/mathjax/"mml-*.js "$work/out/mat
 cp "$work/mathjax/package/LICENSE" "$work/out/mathjax/"
 touch "$work/out/.complete"
 
-rm -rf "$DEST"
-mkdir -p "$(dirname "$DEST")"
+rm -rf "$DEST" "$FONTS"
+mkdir -p "$(dirname "$DEST")" "$FONTS"
 mv "$work/out" "$DEST"
+cp "$DEST/html-manager/dist/"*.woff2 "$DEST/html-manager/dist/"*.woff "$DEST/html-manager/dist/"*.ttf \
+   "$DEST/html-manager/dist/"*.eot "$FONTS/"
 echo "fetch-widget-scripts: $HTML_MANAGER, $REQUIREJS and $MATHJAX in $DEST"
