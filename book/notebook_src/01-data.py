@@ -226,8 +226,20 @@ else:
 #
 # ## Exercises
 #
-# 1. Find the class whose foreground events are longest on average. *Solution:*
-#    `events[events.kind == "foreground"].assign(d=lambda e: e.offset - e.onset).groupby("label").d.mean().idxmax()`.
+# 1. Find the class whose foreground events are longest on average.
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# `events[events.kind == "foreground"].assign(d=lambda e: e.offset - e.onset).groupby("label").d.mean().idxmax()`.
+# :::
+#
 # 2. Generate a harder set with `python -m ascnb data synth --out data/hard --snr-min -12 --snr-max 0`
 #    and rerun this notebook with `-p dataset synthetic -p data_root data/hard`. What changes in the
-#    spectrograms? *Solution:* the events fade into the background; the boxes still mark them.
+#    spectrograms?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# the events fade into the background; the boxes still mark them.
+# :::

@@ -133,8 +133,20 @@ print(f"{len(arrays)} clips: extracted in {seconds[0]:.2f} s, read from the cach
 #
 # ## Exercises
 #
-# 1. How many 3 s segments with 50% overlap does a 30 s DCASE clip give? *Solution:*
-#    1501 frames, `1 + (1501 - 150) // 75 = 19`.
-# 2. Why does 512-band log-mel need a 4096-point FFT? *Solution:* at 2048 points some narrow
-#    low mel filters fall between FFT bins and would give constant rows (see
-#    `ascnb.features.config`).
+# 1. How many 3 s segments with 50% overlap does a 30 s DCASE clip give?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# 1501 frames, `1 + (1501 - 150) // 75 = 19`.
+# :::
+#
+# 2. Why does 512-band log-mel need a 4096-point FFT?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# at 2048 points some narrow
+# low mel filters fall between FFT bins and would give constant rows (see
+# `ascnb.features.config`).
+# :::

@@ -60,3 +60,31 @@ costs[["model", "params", "input_shape", "params_M", "paper_params_M", "flops_M"
 #
 # {doc}`04-attention` opens the attention modules; the two parts that follow train the
 # networks.
+#
+# ## Exercises
+#
+# 1. Build ACRNN with attention at l4 and softmax scaling, feed it a batch of two segments of
+#    128 bands × 128 frames, and look at the weights it returns. How many frames does l4 see,
+#    and what do the weights of one segment sum to? Then try `attention_scale="sigmoid"`.
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# `m = build_model("acrnn", attention_at=4, attention_scale="softmax", n_classes=10)`;
+# `logits, w = m(torch.randn(2, 2, 128, 128), return_attention=True)` gives `w["l4"]` of
+# shape (2, 42): the pooling after l2 (by 3 in time) leaves 42 of the 128 frames. Softmax weights sum
+# to 1 over those frames; sigmoid weights are each in (0, 1) and sum to anything up to 42.
+# :::
+#
+# 2. ACRNN has far fewer parameters than PiczakCNN in the cost table, yet costs far more
+#    FLOPs per segment. Why?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# A convolution's FLOPs grow with the size of its output map, its parameters do not:
+# ACRNN's first two layers (32 filters of 3 × 5) run over the whole 128 × 128
+# time–frequency grid before the first pooling. PiczakCNN's input is only 60 × 41, it
+# pools early, and most of its parameters sit in two dense layers, which cost one
+# multiply-add per weight per segment.
+# :::

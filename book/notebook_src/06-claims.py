@@ -137,11 +137,24 @@ display(Markdown("\n".join(
 # ## Exercises
 #
 # 1. A claim is *supported* under the quick profile and *no records yet* under the cpu
-#    profile. What does the first verdict say about the papers' data? *Solution:* nothing
-#    directly: it says the difference holds on the synthetic scenes, at a compressed recipe,
-#    on one fold. It is a check that the mechanism can work, not a reproduction.
+#    profile. What does the first verdict say about the papers' data?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# nothing
+# directly: it says the difference holds on the synthetic scenes, at a compressed recipe,
+# on one fold. It is a check that the mechanism can work, not a reproduction.
+# :::
+#
 # 2. Add a claim of your own, e.g. "PB-CNN with the tensor reading of $W_s$ beats the channel
-#    reading", to a catalogue file and rebuild this page. *Solution:* add
-#    `{claim: ..., better: <row>, worse: <row>}` under `claims:` of a table that has both rows
-#    (add the row first if needed); the page picks it up, and the test of the catalogue
-#    checks that both rows exist.
+#    reading", to a catalogue file and rebuild this page.
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# add
+# `{claim: ..., better: <row>, worse: <row>}` under `claims:` of a table that has both rows
+# (add the row first if needed); the page picks it up, and the test of the catalogue
+# checks that both rows exist.
+# :::

@@ -106,5 +106,10 @@ every_claim
 # ## Exercises
 #
 # 1. Run the table on two more seeds (`-p seeds "[0, 1, 2]"`). Which verdicts change?
-#    *Solution:* with three seeds the paired interval narrows; a verdict that stays
-#    "inconclusive" means the difference is smaller than the noise between runs.
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# with three seeds the paired interval narrows; a verdict that stays
+# "inconclusive" means the difference is smaller than the noise between runs.
+# :::

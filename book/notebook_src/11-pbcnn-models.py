@@ -192,6 +192,11 @@ every_claim
 #
 # ## Exercises
 #
-# 1. Test the claims against Valenti's CNN instead of the backbone. *Solution:*
-#    `compare(results["PB-CNN"], results["Valenti CNN (128 bands)"])` with
-#    `from ascnb.report.tables import compare`.
+# 1. Test the claims against Valenti's CNN instead of the backbone.
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# `compare(results["PB-CNN"], results["Valenti CNN (128 bands)"])` with
+# `from ascnb.report.tables import compare`.
+# :::

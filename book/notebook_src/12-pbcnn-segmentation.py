@@ -115,6 +115,12 @@ every_claim
 #
 # ## Exercises
 #
-# 1. How many segments does a 5 s clip give with each cut? *Solution:* 251 frames: no split
-#    1, overlap `1 + (251 - 150) // 75 = 2`, no overlap `1 + (251 - 150) // 150 = 1`
-#    (`ascnb.features.segment`, see {doc}`02-features`).
+# 1. How many segments does a 5 s clip give with each cut?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# 251 frames: no split
+# 1, overlap `1 + (251 - 150) // 75 = 2`, no overlap `1 + (251 - 150) // 150 = 1`
+# (`ascnb.features.segment`, see {doc}`02-features`).
+# :::

@@ -112,5 +112,11 @@ gamma_table
 #
 # 1. Set every γ to 0 (`for stage in model.stages: stage.attention.gamma.data.zero_()`) and
 #    compare the segment predictions `model(X_test).argmax(1)` with those before. What does the
-#    share of changed predictions tell you? *Solution:* it is what the attention branches
-#    decide in this trained network; few change when the branch shares are small.
+#    share of changed predictions tell you?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# it is what the attention branches
+# decide in this trained network; few change when the branch shares are small.
+# :::

@@ -103,3 +103,28 @@ every_claim
 # ## What's next
 #
 # {doc}`21-acrnn-attention-augmentation` separates what attention and augmentation each add.
+#
+# ## Exercises
+#
+# 1. Read the *steps per run* column. Why is it a fairer basis for comparing two networks'
+#    accuracies under a short profile than the number of epochs?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# An epoch is a pass over the data, but networks learn per optimizer step: PiczakCNN's
+# recipe takes batches of 1000 segments, ACRNN's 64, so the same number of epochs gives
+# PiczakCNN about fifteen times fewer updates. A short profile that stops both after the
+# same epochs compares a nearly untrained PiczakCNN with a trained ACRNN.
+# :::
+#
+# 2. The verdict of "ACRNN beats PiczakCNN" under a profile with one fold reads "one run:
+#    inconclusive" even when the gap is twenty points. Why does the book refuse to call it?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# With one pair of runs there is no spread to set the gap against: the same gap could come
+# from the fold, the seed or the claim. The verdict needs the paired differences of several
+# folds or seeds (`compare`), or, when they all agree exactly, enough pairs for a sign test.
+# :::

@@ -97,6 +97,12 @@ every_claim
 #
 # ## Exercises
 #
-# 1. Which of the four claims can a run without augmentation test at all? *Solution:* only
-#    "attention helps without augmentation"; `claims_table` leaves out a claim whose rows were
-#    not loaded, e.g. with `load_table(…, rows=["convolutional RNN", "+ attention"])`.
+# 1. Which of the four claims can a run without augmentation test at all?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# only
+# "attention helps without augmentation"; `claims_table` leaves out a claim whose rows were
+# not loaded, e.g. with `load_table(…, rows=["convolutional RNN", "+ attention"])`.
+# :::

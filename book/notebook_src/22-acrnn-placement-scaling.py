@@ -99,3 +99,30 @@ every_claim
 # ## What's next
 #
 # {doc}`23-acrnn-confusion` and {doc}`24-acrnn-frame-attention`.
+#
+# ## Exercises
+#
+# 1. Softmax weights over a layer's frames sum to one; sigmoid weights do not. What does
+#    each do to a segment in which the sound lasts the whole time (rain), and to one with a
+#    single short event (a dog bark)?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# For rain, the softmax has to spread a total of one over many equally useful frames, so
+# each gets little, or it picks a few and ignores the rest; the sigmoid can keep every
+# frame near one. For a single bark both can concentrate on the bark's frames; the softmax
+# does so by construction. This is the paper's argument for sigmoid at the convolutional
+# layers.
+# :::
+#
+# 2. Which rows would you run, with the fewest runs, to test only the claim "l10 beats the
+#    best convolutional placement"?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# "l10 (RNN, softmax)" and "l2 sigmoid" (the claim's two rows, as `configs/` writes it):
+# `load_table("acrnn-table4-placement-scaling", rows=["l10 (RNN, softmax)", "l2 sigmoid"])`,
+# on several folds or seeds so that `compare` has pairs to work with.
+# :::

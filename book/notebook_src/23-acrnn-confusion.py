@@ -66,3 +66,26 @@ confused
 # ## What's next
 #
 # {doc}`24-acrnn-frame-attention` shows the frame weights behind these decisions.
+#
+# ## Exercises
+#
+# 1. The confusion matrix sums the test folds of every run. Why do its off-diagonal counts
+#    say little when the runs hold a few dozen test clips?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# Each off-diagonal cell then holds zero, one or two clips: one mistaken clip makes a
+# "most confused pair". A pattern needs counts that repeat across folds and seeds; read
+# the pairs table with its counts, and distrust any pair with one clip.
+# :::
+#
+# 2. Normalise the matrix by rows (`matrix / matrix.sum(axis=1, keepdims=True)`). What do
+#    the rows then show, and what does the diagonal become?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# Each row becomes the distribution of predictions for the clips of one true class; the
+# diagonal is then each class's recall, the per-class accuracy of the record.
+# :::

@@ -57,25 +57,28 @@ print(f"{dataset_label(data)}, test fold {fold}")
 band_hz = band_frequencies(config)
 _, test = data.split(fold)
 wanted = [c for c in categories if c in set(test["category"])] or list(test["category"].unique()[:4])
-fig, axes = plt.subplots(2 * len(wanted), 1, figsize=(9, 3.4 * len(wanted)), sharex=True,
-                         layout="constrained", gridspec_kw={"height_ratios": [3, 1] * len(wanted)})
-for (top, bottom), category in zip(axes.reshape(-1, 2), wanted):
+fig, axes = plt.subplots(3 * len(wanted), 1, figsize=(9, 4.2 * len(wanted)), sharex=True,
+                         layout="constrained", gridspec_kw={"height_ratios": [3, 1, 1] * len(wanted)})
+for (top, middle, bottom), category in zip(axes.reshape(-1, 3), wanted):
     i = int(test.index[test["category"] == category][0])
     X = extract(config, data.read(i))                            # (2, 128, frames)
     image = plot_spectrogram(top, X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
                              title=category, colorbar=False)
-    fig.colorbar(image, ax=[top, bottom], fraction=0.03, pad=0.01).set_label("log energy (dB)", fontsize=8)
+    fig.colorbar(image, ax=[top, middle, bottom], fraction=0.03, pad=0.01).set_label(
+        "log energy (dB)", fontsize=8)
     top.set_xlabel("")
     if data.events is not None:
         draw_events(top, data.events[data.events["filename"] == data.clips.iloc[i]["filename"]],
                     band_hz, label_events=False)
     t = (np.arange(X.shape[-1]) + 0.5) * config.hop_seconds
-    for scale, colour in [("sigmoid", "tab:blue"), ("softmax", "tab:orange")]:
+    # the weights as they are, one row per scaling (as the paper's second and third rows):
+    # sigmoid weights lie in [0, 1] each; softmax weights sum to 1 over a segment's frames,
+    # so each is small (the paper: "too small") - a shared or normalised axis would hide that
+    for ax, scale, colour in [(middle, "sigmoid", "tab:blue"), (bottom, "softmax", "tab:orange")]:
         w = clip_attention(models[scale], X)["l2"]               # (frames,)
-        bottom.plot(t, w / max(w.max(), 1e-12), color=colour, label=scale)
-    bottom.set_ylim(0, 1.05)
-    bottom.set_ylabel("weight\n(max 1)", fontsize=8)
-    bottom.legend(fontsize=7, loc="lower right", ncol=2)
+        ax.plot(t, w, color=colour)
+        ax.set_ylim(0, max(float(w.max()) * 1.1, 1e-6))
+        ax.set_ylabel(f"{scale}\nweight", fontsize=8)
 axes[-1].set_xlabel("time (s)")
 glue("acrnn_fig5", fig, display=False)
 plt.show()
@@ -83,9 +86,40 @@ plt.show()
 # %% [markdown]
 # ## Summary
 #
-# The paper reads its figure as: the sigmoid keeps many frames of a long sound (rain) on, the
-# softmax concentrates on a few; compare with our curves.
+# The paper reads its Fig. 5 as: frame-level attention focuses on the important temporal
+# events and reduces the impact of background noise; the softmax weights are "too small"
+# (they sum to one over the frames, so each frame gets little); and the attention for *rain*
+# "only focus[es] on a few frames, which may reduce model robustness". The figure above keeps
+# each scaling's weights on its own axis and at their own size, so the first two readings can
+# be checked on our curves: compare the height of the softmax row with the sigmoid row, and
+# where each puts its peaks against the events.
 #
 # ## What's next
 #
 # {doc}`30-attention-localisation` measures how much of the attention lands on the events.
+#
+# ## Exercises
+#
+# 1. Plot the softmax weights of one clip multiplied by the number of frames at l2. What is
+#    the value of a weight that is "as large as average", and how do the peaks compare with
+#    the sigmoid weights then?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# Softmax weights sum to one over the n frames, so n × weight is 1 on average; peaks well
+# above 1 are frames the softmax prefers. On that scale the two scalings can be compared
+# by shape: where each puts its mass, rather than by size, which the sum-to-one rule fixes.
+# :::
+#
+# 2. The paper worries that attention on *rain* "only focus[es] on a few frames". How would
+#    you measure that for our models instead of reading it off one clip?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# For each test clip of the class, compute the share of frames holding, say, 80 % of the
+# attention mass (fewer frames = more focused), and compare the distribution over clips
+# between sigmoid and softmax and between classes (rain against dog bark);
+# {doc}`30-attention-localisation` does the same kind of measurement against event frames.
+# :::

@@ -163,9 +163,21 @@ cost
 #
 # ## Exercises
 #
-# 1. Why does the x axis show the fraction of the run rather than the epoch? *Solution:* the
-#    learning-rate drops of a compressed recipe sit at the same fractions (1/3 and 2/3) of every
-#    run, so curves of different lengths line up at the drops.
+# 1. Why does the x axis show the fraction of the run rather than the epoch?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# the
+# learning-rate drops of a compressed recipe sit at the same fractions (1/3 and 2/3) of every
+# run, so curves of different lengths line up at the drops.
+# :::
+#
 # 2. Which number would you change to make the rule stricter, and what would it cost?
-#    *Solution:* `tolerance`; a smaller one can only pick a larger E, and every ACRNN table's
-#    cpu hours grow in proportion to E.
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# `tolerance`; a smaller one can only pick a larger E, and every ACRNN table's
+# cpu hours grow in proportion to E.
+# :::

@@ -182,9 +182,22 @@ plt.show()
 # ## Exercises
 #
 # 1. The energy map scores clips by their loud frames. Why can attention beat it on these
-#    scenes at all? *Solution:* the distractors are as loud as the events; a map that follows
-#    loudness puts as much mass on them as on the events, while attention trained to classify
-#    has a reason to ignore them.
+#    scenes at all?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# the distractors are as loud as the events; a map that follows
+# loudness puts as much mass on them as on the events, while attention trained to classify
+# has a reason to ignore them.
+# :::
+#
 # 2. Score the untrained twin with another seed (`untrained_twin(model, seed=1)`): does the
-#    baseline move? *Solution:* a little; the architecture's own bias (e.g. towards loud,
-#    high-contrast frames after ReLUs) is what the untrained column measures.
+#    baseline move?
+#
+# :::{admonition} Solution
+# :class: dropdown
+#
+# a little; the architecture's own bias (e.g. towards loud,
+# high-contrast frames after ReLUs) is what the untrained column measures.
+# :::
