@@ -244,3 +244,29 @@ def claim_outcomes(name: str, results_dir=None, *, everything=None) -> pd.DataFr
                          "verdict": outcome["verdict"]})
     return pd.DataFrame(rows, columns=["table", "claim", "protocol", "paper", "mean", "half",
                                        "n", "verdict"])
+
+
+def results_summary(table, results: dict) -> str:
+    """A page's summary sentence computed from its records: the data, profile and runs, the
+    best and worst row (means), and how many claims are supported, contradicted or open"""
+    means = {row: float(accuracies(records).mean()) for row, records in results.items()
+             if records is not None and len(records)}
+    if not means:
+        return "No row has records yet: nothing to summarise."
+    any_records = next(r for r in results.values() if r is not None and len(r))
+    best, worst = max(means, key=means.get), min(means, key=means.get)
+    text = (f"On {_data_of(any_records)}, {_profile_of(any_records)} profile, "
+            f"{runs_label(any_records)} per row: ")
+    if best == worst:
+        text += f"{best} scores {means[best]:.1f} %."
+    else:
+        text += (f"the rows span {means[worst]:.1f} % ({worst}) to {means[best]:.1f} % ({best}), "
+                 f"a range of {means[best] - means[worst]:.1f} points.")
+    claims = claims_table(table, results)
+    if len(claims):
+        counts = claims["verdict"].str.replace(r"^one run: ", "", regex=True).value_counts()
+        parts = [f"{n} {verdict}" for verdict, n in counts.items()]
+        text += f" Of the paper's {len(claims)} claim(s) these rows test: {', '.join(parts)}."
+        if (claims["verdict"] == "one run: inconclusive").any():
+            text += " With one run per row no verdict can be more than inconclusive."
+    return text

@@ -96,8 +96,19 @@ every_claim
 # ## Summary
 #
 # The table sets the paper's average over its four folds beside our mean and 95% interval over
-# folds × seeds; the verdicts say whether our runs support the choice of 128 bands. On the
-# synthetic scenes and the quick profile, differences of a point or two are within noise.
+# folds × seeds; the verdicts say whether our runs support the choice of 128 bands. In numbers,
+# from this page's records:
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.report.tables import results_summary
+
+summary_text = results_summary(table, results)
+glue("page10_summary", summary_text, display=False)
+Markdown(summary_text)
+
+# %% [markdown]
 #
 # ## What's next
 #

@@ -181,9 +181,22 @@ every_claim
 # beats the other three networks as the paper found on DCASE 2016. The paper's "CNN" is two
 # networks at once (its text: Valenti's; its Table 2: the backbone of the attention networks);
 # we train both and test the claims against the backbone. In the `quick` profile the Adam
-# recipe gets few steps (five epochs of a small training fold) and the convergence check above
+# recipe gets few steps (a few epochs of one training fold) and the convergence check above
 # shows how much the plain CNN still gains with more: the quick verdicts are about early
 # training, and the `paper` profile (50 epochs on all folds) is the comparison that counts.
+#
+# In numbers, from this page's records:
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.report.tables import results_summary
+
+summary_text = results_summary(table, results)
+glue("page11_summary", summary_text, display=False)
+Markdown(summary_text)
+
+# %% [markdown]
 #
 # ## What's next
 #

@@ -107,7 +107,19 @@ every_claim
 # ## Summary
 #
 # With 5 s clips (ESC, synthetic) a 3 s segment leaves few segments per clip, unlike the 19 of a
-# 30 s DCASE clip, so the effect of overlap should be weaker here than in the paper.
+# 30 s DCASE clip, so the effect of overlap should be weaker here than in the paper. In numbers,
+# from this page's records:
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.report.tables import results_summary
+
+summary_text = results_summary(table, results)
+glue("page12_summary", summary_text, display=False)
+Markdown(summary_text)
+
+# %% [markdown]
 #
 # ## What's next
 #

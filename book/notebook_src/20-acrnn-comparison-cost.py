@@ -99,6 +99,18 @@ every_claim
 #
 # The cost table is exact arithmetic on the networks, independent of data; the accuracies
 # depend on data and profile, and the verdict says whether ours support the paper's ordering.
+# In numbers, from this page's records:
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.report.tables import results_summary
+
+summary_text = results_summary(table, results)
+glue("page20_summary", summary_text, display=False)
+Markdown(summary_text)
+
+# %% [markdown]
 #
 # ## What's next
 #

@@ -89,7 +89,19 @@ every_claim
 # %% [markdown]
 # ## Summary
 #
-# Each verdict compares the same folds and seeds with and without one ingredient.
+# Each verdict compares the same folds and seeds with and without one ingredient. In numbers,
+# from this page's records:
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.report.tables import results_summary
+
+summary_text = results_summary(table, results)
+glue("page21_summary", summary_text, display=False)
+Markdown(summary_text)
+
+# %% [markdown]
 #
 # ## What's next
 #

@@ -94,7 +94,18 @@ every_claim
 # ## Summary
 #
 # The sigmoid lets several frames be fully on, the softmax makes them compete; the verdicts
-# say whether that matters on our data.
+# say whether that matters on our data. In numbers, from this page's records:
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.report.tables import results_summary
+
+summary_text = results_summary(table, results)
+glue("page22_summary", summary_text, display=False)
+Markdown(summary_text)
+
+# %% [markdown]
 #
 # ## What's next
 #

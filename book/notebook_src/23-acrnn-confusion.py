@@ -61,7 +61,28 @@ confused
 # %% [markdown]
 # ## Summary
 #
-# Confusions concentrate on classes whose events share bands or shapes.
+# Computed from the matrix above: how many test clips it sums, how many were misclassified,
+# and whether any confusion repeats (a pair with a single clip is one mistake, not a pattern).
+
+# %%
+from IPython.display import Markdown
+
+total, wrong = int(matrix.sum()), int(off.sum())
+repeated = confused[confused["clips"] >= 2]
+summary = (f"The matrix sums {total} test clips of {runs_label(records)}; {wrong} of them "
+           f"({100 * wrong / max(total, 1):.1f} %) were misclassified. ")
+if len(repeated):
+    top = repeated.iloc[0]
+    summary += (f"The most frequent confusion is {top['true']} taken for {top['predicted']} "
+                f"({int(top['clips'])} clips); {len(repeated)} pair(s) repeat at least twice.")
+elif wrong:
+    summary += "No confusion repeats: every misclassified pair holds a single clip, too few to read a pattern."
+else:
+    summary += "No clip was misclassified."
+glue("acrnn_fig4_summary", summary, display=False)
+Markdown(summary)
+
+# %% [markdown]
 #
 # ## What's next
 #

@@ -116,3 +116,23 @@ def test_claim_outcomes_are_the_paired_differences_of_the_records(tmp_path):
     assert helps["paper"] == 2.5                               # 91.7 - 89.2, the paper's ESC-10
     others = outcomes[outcomes["claim"] != "attention helps without augmentation"]
     assert (others["verdict"] == "no runs").all() and (others["n"] == 0).all()
+
+
+def test_the_summary_sentence_is_computed_from_the_records():
+    from ascnb.experiment import load_table
+    from ascnb.report.tables import results_summary
+
+    table = load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")
+
+    def runs(values):
+        return pd.DataFrame({"accuracy": values, "fold": range(1, len(values) + 1), "seed": 0,
+                             "dataset_description": "real ESC-10", "profile": "cpu"})
+
+    text = results_summary(table, {"convolutional RNN": runs([0.70, 0.71, 0.72]),
+                                   "+ attention": runs([0.80, 0.81, 0.83])})
+    assert "71.0 % (convolutional RNN) to 81.3 % (+ attention)" in text
+    assert "range of 10.3 points" in text and "3 folds × 1 seed" in text
+    assert "1 supported" in text
+    one = results_summary(table, {"convolutional RNN": runs([0.7]), "+ attention": runs([0.6])})
+    assert "1 inconclusive" in one and "no verdict can be more than inconclusive" in one
+    assert results_summary(table, {"+ attention": runs([])}).startswith("No row has records")
