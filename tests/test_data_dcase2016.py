@@ -271,3 +271,27 @@ def test_an_archive_extracted_one_folder_too_deep_gets_a_hint(tmp_path):
     with pytest.raises(DatasetError, match=r"found .*downloads/TUT-acoustic-scenes-2016-development "
                                            r"one folder down: pass --root .*downloads"):
         load_dataset("dcase2016", tmp_path)
+
+
+@pytest.mark.slow
+def test_the_evaluation_protocol_runs_from_a_notebook(tmp_path, monkeypatch):
+    """PB-CNN's attention page, trained on the development set and shown on the evaluation
+    set, from the notebook runner on a DCASE folder built here (smoke profile)"""
+    import nbformat
+
+    from ascnb.runner import run_notebook
+
+    build_development(tmp_path / "data")
+    build_matching_evaluation(tmp_path / "data")
+    for variable, folder in (("ASCNB_RUNS", "runs"), ("ASCNB_CACHE", "cache")):
+        monkeypatch.setenv(variable, str(tmp_path / folder))   # the kernel inherits them
+    output = run_notebook("13-pbcnn-attention-overlay",
+                          {"dataset": "dcase2016-eval", "data_root": str(tmp_path / "data"),
+                           "profile": "smoke", "results_dir": str(tmp_path / "results")},
+                          output_dir=tmp_path / "out")
+    executed = nbformat.read(output, as_version=4)
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", ""))
+                     for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    assert "dcase2016-eval" in text or "DCASE 2016" in text
+    records = list((tmp_path / "results").rglob("fold*-seed*.json"))
+    assert records and all(p.name.startswith("foldeval-") for p in records)
