@@ -132,9 +132,22 @@ def notebook_figures(path: Path) -> int:
                for output in cell.get("outputs", []))
 
 
+def figures_without_caption(dom: str) -> int:
+    """Images of notebook outputs (png) that are not inside a <figure> with a <figcaption>"""
+    outside = 0
+    for match in re.finditer(r'<img[^>]+src="[^"]*\.png"', dom):
+        before = dom[:match.start()]
+        opened, closed = before.rfind("<figure"), before.rfind("</figure>")
+        after = dom[match.end():]
+        end = after.find("</figure>")
+        if opened <= closed or end < 0 or "<figcaption" not in after[:end]:
+            outside += 1
+    return outside
+
+
 def test_every_page_renders_with_its_figures_and_tables(server):
     """Every page of the table of contents renders, with no console error and no failed
-    request; every notebook page shows the figures its notebook drew"""
+    request; every notebook page shows the figures its notebook drew, each with a caption"""
     problems = []
     for page in toc_pages():
         url = f"{server}/{page}.html"
@@ -153,6 +166,9 @@ def test_every_page_renders_with_its_figures_and_tables(server):
                 problems.append(f"{page}: the executed notebook drew no figure")
             if shown < drawn:
                 problems.append(f"{page}: {shown} of the notebook's {drawn} figures on the page")
+            uncaptioned = figures_without_caption(dom)
+            if uncaptioned:
+                problems.append(f"{page}: {uncaptioned} figure(s) without a caption")
             if "Traceback" in dom or 'class="output traceback' in dom:
                 problems.append(f"{page}: an error output")
         shot = screenshot(url, page.replace("/", "_"))

@@ -77,7 +77,7 @@ counts
 # generator: pink boxes are the class's *foreground events*, white boxes the *distractors*
 # shared by every class, and the dashed green band the weak class-specific texture.
 
-# %%
+# %% mystnb={"figure": {"caption": "The first clip of each of several classes of the default dataset: its log-mel spectrogram (colour: log energy) with the ground-truth event boxes, foreground events (which carry the class) in pink and distractors (shared by every class) in white."}}
 def show_clips(data, positions, config, *, with_events=True):
     band_hz = band_frequencies(config)
     n = len(positions)
@@ -139,7 +139,7 @@ else:
 # (one class in ten); a score above it would mean a cue outside the events. The verdict pools
 # the runs' test clips and asks the exact binomial test whether they beat chance.
 
-# %%
+# %% mystnb={"figure": {"caption": "The shortcut check: the same networks trained on the scenes and on the same scenes with their foreground events removed; each dot is a run, the dotted line chance."}}
 from ascnb.evaluate import against_chance
 from ascnb.experiment import load_table
 from ascnb.report.tables import format_ci, accuracies
@@ -189,7 +189,7 @@ else:
 # bursts (dog barks, clock ticks) or in a few long events (crying baby), over whatever
 # background was recorded. These are the four classes of the ACRNN paper's Fig. 5.
 
-# %%
+# %% mystnb={"figure": {"caption": "Real ESC-10: one clip each of dog, crying baby, clock tick and rain (the classes of ACRNN's Fig. 5), as log-mel spectrograms."}}
 try:
     esc10 = load_dataset("esc10", esc10_root)
 except DatasetError as error:

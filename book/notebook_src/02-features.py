@@ -39,7 +39,7 @@ print(data, "\nclip:", data.clips.iloc[clip]["filename"], x.shape)
 # A feature config (`feature_config(kind, **changes)`) is the whole recipe: sample rate,
 # window, hop, filterbank, log and delta. `extract(config, x)` applies it to one waveform.
 
-# %%
+# %% mystnb={"figure": {"caption": "One clip through the three front ends: log-mel with 128 bands (PB-CNN), log-gammatone with 128 bands (ACRNN) and Piczak's 60-band log-mel (its delta channel not shown)."}}
 configs = {
     "log-mel, 128 bands (PB-CNN)": feature_config("logmel", n_mels=128),
     "log-gammatone, 128 bands (ACRNN)": feature_config("gammatone"),

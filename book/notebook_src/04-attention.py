@@ -111,7 +111,7 @@ print(f"largest softmax weight at τ = 1: {a.max():.4f}; uniform weight 1/T: {1 
 # values, the attention matrix shows which frames resemble which: the repeated barks attend to
 # each other.
 
-# %%
+# %% mystnb={"figure": {"caption": "Self-attention weights between the frames of the clip: row i shows how much frame i attends to every other frame."}}
 frames = torch.tensor(S.T, dtype=torch.float32)              # (time, bands)
 frames = (frames - frames.mean(0)) / (frames.std(0) + 1e-6)
 d = frames.shape[1]

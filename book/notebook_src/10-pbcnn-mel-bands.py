@@ -54,7 +54,7 @@ verdicts = claims_table(table, results)
 glue("pbcnn_t1_claims", verdicts, display=False)
 verdicts
 
-# %%
+# %% mystnb={"figure": {"caption": "Accuracy against the number of mel bands: the paper's average over its folds and our mean over this page's runs."}}
 bands = {row: exp.feature_config().n_mels for row, exp in table.rows.items()}
 ours = [accuracies(results[row]).mean() for row in bands]
 paper = [table.spec.paper_value(row, table.dataset) for row in bands]

@@ -122,7 +122,7 @@ if longer_epochs and "CNN" in results:
 # %% [markdown]
 # ## Fig. 7: accuracy per class
 
-# %%
+# %% mystnb={"figure": {"caption": "Fig. 7 of the paper, ours: accuracy per class of each network, from this page's records."}}
 four = [row for row in ("CNN", "TB-CNN", "FB-CNN", "PB-CNN") if row in results]
 classes = list(results[four[0]]["classes"].iloc[0])
 
@@ -145,7 +145,7 @@ plt.show()
 # %% [markdown]
 # ## Fig. 8: confusion matrices (summed over folds and seeds)
 
-# %%
+# %% mystnb={"figure": {"caption": "Fig. 8 of the paper, ours: confusion matrices of the four networks, summed over the test folds and seeds of this page's records; each row is shared out over the predicted classes."}}
 fig, axes = plt.subplots(1, len(four), figsize=(3.6 * len(four), 3.8), squeeze=False,
                          layout="constrained")
 for ax, row in zip(axes[0], four):

@@ -51,7 +51,7 @@ summary
 # blue bar our mean with its 95 % interval over the runs, the red diamond the paper's number
 # and the dotted line chance.
 
-# %%
+# %% mystnb={"figure": {"caption": "Table 3 as a figure: each grey dot is a run, the blue bar our mean with its 95 % interval, the red diamond the paper's number, the dotted line chance."}}
 import matplotlib.pyplot as plt
 
 from ascnb.report.plots import plot_results

@@ -52,7 +52,7 @@ print(f"PB-CNN, {dataset_label(data)}, fold {record['fold']}, seed {record['seed
 # pooled by $2^{s-1}$), averaged over the four stages, and averaged where segments overlap
 # (`ascnb.report.attention_maps.clip_attention`).
 
-# %%
+# %% mystnb={"figure": {"caption": "Fig. 9 of the paper, ours: test clips as log-mel spectrograms (left) and the trained PB-CNN's pixel weights averaged over its PBA stages (right), with the ground-truth event boxes where the data has them."}}
 chosen = list(test.groupby("label").head(1).index[:n_clips])
 fig, axes = plt.subplots(len(chosen), 2, figsize=(13, 2.8 * len(chosen)), squeeze=False)
 for row, i in zip(axes, chosen):

@@ -35,7 +35,7 @@ records = table.run(results_dir)[row]
 classes = list(records["classes"].iloc[0])
 matrix = summed_confusion(records)                # (true, predicted) clip counts
 
-# %%
+# %% mystnb={"figure": {"caption": "Fig. 4 of the paper, ours: ACRNN's confusion matrix summed over the test folds and seeds of the records, with clip counts; each row is shared out over the predicted classes."}}
 fig, ax = plt.subplots(figsize=(6, 5.2), layout="constrained")
 image = plot_confusion(ax, matrix, classes,
                        title=f"ACRNN, {records['dataset_description'].iloc[0]}, {profile}, "

@@ -53,7 +53,7 @@ print(f"{dataset_label(data)}, test fold {fold}")
 # overlap (`ascnb.report.attention_maps.clip_attention`), then scaled to a maximum of 1 so
 # that the two scalings share an axis.
 
-# %%
+# %% mystnb={"figure": {"caption": "Fig. 5 of the paper, ours: four test clips (log-gammatone spectrograms), the sigmoid weights of attention at l2 (middle row of each clip) and the softmax weights (bottom row), each at its own size."}}
 band_hz = band_frequencies(config)
 _, test = data.split(fold)
 wanted = [c for c in categories if c in set(test["category"])] or list(test["category"].unique()[:4])

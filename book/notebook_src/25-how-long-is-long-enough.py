@@ -73,7 +73,7 @@ runs
 # model: it only shows how a run got where it ended). The x axis is the fraction of the run,
 # so runs of different lengths, whose learning-rate drops sit at the same fractions, line up.
 
-# %%
+# %% mystnb={"figure": {"caption": "Learning curves of the convergence runs: test accuracy on fold 1 at ten points of each run, against the fraction of the run done, without and with augmentation."}}
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
 for ax, augmented in zip(axes, (False, True)):
     for row, records in have.items():

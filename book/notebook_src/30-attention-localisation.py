@@ -143,7 +143,7 @@ localisation.T
 # The frame masses as a figure: for each model, the trained attention's mass on the event
 # frames beside its three baselines, each a mean over clips × seeds with its 95 % interval.
 
-# %%
+# %% mystnb={"figure": {"caption": "Localisation: the share of each model's attention on the event frames beside its untrained twin, an energy map of the input and chance, each a mean over clips and seeds with its 95 % interval."}}
 import matplotlib.pyplot as plt
 import numpy as np
 

@@ -1,7 +1,8 @@
 """Write notebooks/*.ipynb from their readable sources in book/notebook_src/*.py (jupytext)
 
 A source is a Python file in jupytext's "percent" format (``# %%`` code cells,
-``# %% [markdown]`` markdown cells, ``# %% tags=["parameters"]`` tags). jupytext reads it;
+``# %% [markdown]`` markdown cells, ``# %% tags=["parameters"]`` tags, ``mystnb={"figure": {"caption": …}}`` a
+caption under the figure a cell draws). jupytext reads it;
 the notebook is written without outputs and with stable cell ids, so a change to a source
 gives a readable diff in both files and the sync check below is exact.
 
@@ -32,7 +33,7 @@ def notebook_text(source: Path) -> str:
     }
     for i, cell in enumerate(nb.cells):
         cell.id = f"{source.stem[:40]}-{i:02d}"
-        cell.metadata = {k: v for k, v in cell.metadata.items() if k == "tags"}
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in ("tags", "mystnb")}
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
     nbformat.validate(nb)
