@@ -121,5 +121,5 @@ def plot_results(ax, table, results: dict, *, title: str | None = None):
     ax.grid(axis="x", alpha=0.3)
     profile = next(iter(table.rows.values())).profile
     ax.set_title(title or f"{table.spec.title}: paper vs ours ({profile} profile, {dataset})")
-    ax.legend(loc="lower left", fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)   # off the data
     return rows

@@ -58,7 +58,7 @@ import matplotlib.pyplot as plt
 
 from ascnb.report.plots import plot_results
 
-fig, ax = plt.subplots(figsize=(7.5, 0.55 * len(results) + 1.8))
+fig, ax = plt.subplots(figsize=(8.5, 0.55 * len(results) + 1.8), layout="constrained")
 plot_results(ax, table, results)
 plt.show()
 
