@@ -24,12 +24,13 @@ category = "dog"           # a class of the dataset (ESC-10: dog, rain, crying_b
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.colors import LogNorm
 from IPython.display import display
 
 from ascnb.data import load_dataset
 from ascnb.features import band_frequencies, extract, feature_config
-from ascnb.models.attention import (FrameAttention, PixelAttention, SqueezeExcitation,
-                                    TemporalAttentionPooling, scale_scores)
+from ascnb.models.attention import (FrameAttention, FrequencyAttention, PixelAttention,
+                                    SqueezeExcitation, TemporalAttentionPooling, scale_scores)
 from ascnb.report.plots import plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
 from ascnb.report.widgets import figure_grid, figure_slider
@@ -108,8 +109,11 @@ print(f"largest softmax weight at τ = 1: {a.max():.4f}; uniform weight 1/T: {1 
 # a query $q$ is compared with keys $k_t$: $e_t = q \cdot k_t / \sqrt{d}$, and the weights
 # average values $v_t$. In *self-attention* every frame is a query, so each frame is rebuilt
 # as a weighted average of all frames. With the raw spectrogram frames as queries, keys and
-# values, the attention matrix shows which frames resemble which: the repeated barks attend to
-# each other.
+# values, the attention matrix shows which frames resemble which. Each frame resembles itself
+# most, so the diagonal is brightest; the colour scale is logarithmic so that the rest shows:
+# frames of the same sound (a bark, a repeated event shape) attend to each other as bright
+# blocks, while quiet background frames spread their weight evenly over the other quiet frames
+# and give the loud ones almost none (dark bands).
 
 # %% mystnb={"figure": {"caption": "Self-attention weights between the frames of the clip: row i shows how much frame i attends to every other frame."}}
 frames = torch.tensor(S.T, dtype=torch.float32)              # (time, bands)
@@ -117,9 +121,11 @@ frames = (frames - frames.mean(0)) / (frames.std(0) + 1e-6)
 d = frames.shape[1]
 attention_matrix = torch.softmax(frames @ frames.T / np.sqrt(d), dim=-1)   # (time, time)
 fig, ax = plt.subplots(figsize=(4.2, 3.6))
-image = ax.imshow(attention_matrix.numpy(), origin="lower", cmap="viridis",
-                  extent=[0, S.shape[1] * config.hop_seconds] * 2)
-fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label("weight", fontsize=8)
+weights_matrix = np.maximum(attention_matrix.numpy(), 1e-6)  # weights below 1e-6 shown as 1e-6
+image = ax.imshow(weights_matrix, origin="lower", cmap="viridis",
+                  extent=[0, S.shape[1] * config.hop_seconds] * 2,
+                  norm=LogNorm(vmin=float(weights_matrix.min()), vmax=float(weights_matrix.max())))
+fig.colorbar(image, ax=ax, fraction=0.046, pad=0.03).set_label("weight (log scale)", fontsize=8)
 ax.set_xlabel("key frame (s)")
 ax.set_ylabel("query frame (s)")
 ax.set_title("self-attention weights")
@@ -148,6 +154,36 @@ print("channel weights (log-gammatone, delta):", channel_weights[0].detach().num
 # The FB-CNN of the PB-CNN paper weights frequency bands: average over time and channels to a
 # profile over bands, a fully connected layer, and a softmax over bands. Bands that carry the
 # class get more weight; in a scene the traffic rumble and the birds live in different bands.
+# Below, the module on our clip with its fully connected layer set by hand to the identity, so
+# that a band's score is its mean log energy: at a low temperature the softmax gives the
+# loudest bands almost all the weight, at a high one it tends to the uniform 1/bands. Trained,
+# the layer learns which bands matter for the classes instead of which are loud.
+
+# %% mystnb={"figure": {"caption": "Frequency attention on the clip: the band profile (mean over time) and the softmax weights over bands at three temperatures, with the uniform weight 1/bands for reference."}}
+fb = FrequencyAttention(n_bins=S.shape[0])
+profile = torch.tensor(S.mean(axis=1), dtype=torch.float32)          # (bands,) mean over time
+profile = (profile - profile.mean()) / profile.std()
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), layout="constrained")
+left.plot(band_hz / 1000, S.mean(axis=1), color="black")
+left.set_xlabel("band centre (kHz)")
+left.set_ylabel("mean log energy (dB)")
+left.set_title("band profile", fontsize=10)
+for tau in (0.25, 1.0, 4.0):
+    with torch.no_grad():
+        fb.fc.weight.copy_(torch.eye(S.shape[0]) / tau)           # score = profile / τ
+        fb.fc.bias.zero_()
+        _, alpha = fb(((torch.tensor(S, dtype=torch.float32) - torch.tensor(S.mean()))
+                       / torch.tensor(S.std()))[None, None])        # (1, bands)
+    right.plot(band_hz / 1000, alpha[0].numpy(), label=f"τ = {tau}")
+right.axhline(1 / S.shape[0], color="grey", ls=":", label="uniform 1/bands")
+right.set_xlabel("band centre (kHz)")
+right.set_ylabel("weight α")
+right.set_yscale("log")
+right.set_title("softmax over bands", fontsize=10)
+right.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+plt.show()
+
+# %% [markdown]
 #
 # ## Pixel-based attention and γ
 #
@@ -177,14 +213,18 @@ with torch.no_grad():
     S_in = torch.tensor((S - S.min())[None, None], dtype=torch.float32)   # (1, 1, bands, frames), >= 0
     pba.key.bias.fill_(-float(S_in.mean()))
 
-figures = {}
-for gamma in [0.0, 0.05, 0.1, 0.2, 0.5, 1.0]:
+gammas = [0.0, 0.05, 0.1, 0.2, 0.5, 1.0]
+outputs = {}
+for gamma in gammas:
     with torch.no_grad():
         pba.gamma.fill_(gamma)
-        output, weights = pba(S_in)
+        outputs[gamma] = pba(S_in)[0][0, 0].numpy()
+top = float(max(o.max() for o in outputs.values()))  # one colour scale for every γ: the slider shows growth
+figures = {}
+for gamma, output in outputs.items():
     fig, ax = plt.subplots(figsize=(7, 2.8))
-    plot_spectrogram(ax, output[0, 0].numpy(), hop_seconds=config.hop_seconds, band_hz=band_hz,
-                     title=f"PBA output, γ = {gamma}", label="output")
+    plot_spectrogram(ax, output, hop_seconds=config.hop_seconds, band_hz=band_hz,
+                     title=f"PBA output, γ = {gamma}", label="output", vmin=0.0, vmax=top)
     figures[gamma] = fig
 display(figure_slider(figures, "γ"))
 
