@@ -222,3 +222,91 @@ def test_math_is_typeset_by_the_books_own_mathjax(server):
     fetched = {path.split("?")[0] for path, status in QuietHandler.requested if status == "200"}
     assert any(p.endswith("mathjax/tex-chtml.js") for p in fetched), fetched
     assert "<mjx-container" in dom, "no formula typeset (MathJax did not run)"
+
+
+# ---- a phone-sized screen: the DevTools protocol of the same Chromium, over tornado's websocket
+# client (tornado is already installed with Jupyter); no page may be wider than the screen
+# except inside a box that scrolls on its own (wide tables, code cells)
+
+OVERFLOW_JS = """(() => {
+  const vw = document.documentElement.clientWidth;
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.right <= vw + 1 || !el.checkVisibility({visibilityProperty: true})) continue;
+    let p = el.parentElement, contained = false;
+    while (p && p !== document.body) {
+      const s = getComputedStyle(p);
+      if (/(auto|scroll|hidden|clip)/.test(s.overflowX) && p.getBoundingClientRect().right <= vw + 1) {
+        contained = true; break;
+      }
+      p = p.parentElement;
+    }
+    if (!contained) bad.push(`${el.tagName.toLowerCase()}.${String(el.className).split(' ')[0]} to ${Math.round(r.right)} px`);
+  }
+  return JSON.stringify({width: vw, page: document.documentElement.scrollWidth, wider: bad.slice(0, 5)});
+})()"""
+
+
+async def _too_wide(urls: list[str], width: int) -> dict[str, dict]:
+    import asyncio
+    import json
+    import tempfile
+    import urllib.request
+
+    from tornado.websocket import websocket_connect
+
+    profile = tempfile.mkdtemp()
+    process = subprocess.Popen([CHROMIUM, *CHROMIUM_FLAGS, "--remote-debugging-port=0",
+                                f"--user-data-dir={profile}", f"--window-size={width},900",
+                                "about:blank"], stderr=subprocess.PIPE, text=True)
+    try:
+        address = None
+        for line in process.stderr:
+            found = re.search(r"DevTools listening on ws://[^:]+:(\d+)/", line)
+            if found:
+                address = f"http://127.0.0.1:{found.group(1)}"
+                break
+        assert address, "Chromium did not open its DevTools port"
+        targets = json.loads(urllib.request.urlopen(f"{address}/json", timeout=10).read())
+        page = next(t for t in targets if t["type"] == "page")
+        connection = await websocket_connect(page["webSocketDebuggerUrl"], max_message_size=2**26)
+        counter = 0
+
+        async def call(method, wait_for=None, **params):
+            """Send a command; return its answer once it (and the event ``wait_for``) came"""
+            nonlocal counter
+            counter += 1
+            connection.write_message(json.dumps({"id": counter, "method": method, "params": params}))
+            answer, waited = None, wait_for is None
+            while answer is None or not waited:
+                message = json.loads(await asyncio.wait_for(connection.read_message(), 60))
+                if message.get("id") == counter:
+                    answer = message
+                waited = waited or message.get("method") == wait_for
+            return answer
+
+        await call("Page.enable")
+        await call("Emulation.setDeviceMetricsOverride", width=width, height=900,
+                   deviceScaleFactor=1, mobile=False)
+        results = {}
+        for url in urls:
+            await call("Page.navigate", wait_for="Page.loadEventFired", url=url)
+            await asyncio.sleep(0.5)
+            value = await call("Runtime.evaluate", expression=OVERFLOW_JS, returnByValue=True)
+            results[url] = json.loads(value["result"]["result"]["value"])
+        connection.close()
+        return results
+    finally:
+        process.kill()
+
+
+def test_every_page_fits_a_400_px_screen(server):
+    import asyncio
+
+    urls = [f"{server}/{page}.html" for page in toc_pages()]
+    measured = asyncio.run(_too_wide(urls, 400))
+    problems = [f"{url.split('/', 3)[-1]}: {m['page']} px wide on a {m['width']} px screen "
+                f"({'; '.join(m['wider'])})"
+                for url, m in measured.items() if m["page"] > m["width"] or m["wider"]]
+    assert not problems, "\n".join(problems)
