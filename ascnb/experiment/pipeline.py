@@ -18,6 +18,7 @@ provenance. The final weights stay in runs/ (git-ignored) for the attention figu
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -32,6 +33,8 @@ from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 from ascnb.experiment.fold import prepare_fold
 from ascnb.experiment.records import (load_trained_model, read_record, record_path,
                                       weights_path)
+
+logger = logging.getLogger(__name__)  # retraining notes: not printed on the book's pages
 
 CURVE_POINTS = 10  # test-fold accuracies recorded along each run
 
@@ -171,8 +174,9 @@ def trained_model(exp: Experiment, record: dict, *, runs=None, scratch: str | Pa
     record's (fold, seed) is trained again with the same configuration, its record written to a
     scratch results folder (default <repo>/_build/retrained/), which leaves the weights where
     ``load_trained_model`` finds them; the committed record is left as it is. Training is
-    deterministic per seed on one kind of machine; the retrained accuracy is printed beside
-    the record's so that a difference shows.
+    deterministic per seed on one kind of machine; the retrained accuracy is logged beside the
+    record's (logger ``ascnb.experiment.pipeline``, level INFO: off the book's pages), so that a
+    difference shows to whoever turns it on.
     """
     try:
         return load_trained_model(record, runs)
@@ -187,8 +191,9 @@ def trained_model(exp: Experiment, record: dict, *, runs=None, scratch: str | Pa
     path = record_path(scratch, record["config_hash"], record["fold"], record["seed"])
     path.unlink(missing_ok=True)  # a scratch record without its weights would be skipped
     again = run_experiment(one, scratch, runs=runs, progress=False, dataset=dataset)[0]
-    print(f"weights of {one.name or one.model} fold {record['fold']} seed {record['seed']} were "
-          f"not on disk: retrained, accuracy {again['accuracy']:.4f} (record: {record['accuracy']:.4f})")
+    logger.info("weights of %s fold %s seed %s were not on disk: retrained, accuracy %.4f "
+                "(record: %.4f)", one.name or one.model, record["fold"], record["seed"],
+                again["accuracy"], record["accuracy"])
     if not weights_path(again, runs).is_file():
         raise FileNotFoundError(f"{weights_path(again, runs)}: retraining wrote no weights")
     return load_trained_model(again, runs)
