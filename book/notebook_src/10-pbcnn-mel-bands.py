@@ -58,7 +58,7 @@ verdicts
 bands = {row: exp.feature_config().n_mels for row, exp in table.rows.items()}
 ours = [accuracies(results[row]).mean() for row in bands]
 paper = [table.spec.paper_value(row, table.dataset) for row in bands]
-fig, ax = plt.subplots(figsize=(5, 3))
+fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
 ax.plot(list(bands.values()), ours, "o-", label=f"ours ({profile}, {summary['data'].iloc[0]})")
 ax.plot(list(bands.values()), paper, "s--", label=f"paper ({table.spec.paper_column_name(table.dataset)})")
 ax.set_xscale("log", base=2)
@@ -66,7 +66,7 @@ ax.set_xticks(list(bands.values()))
 ax.set_xticklabels(list(bands.values()))
 ax.set_xlabel("mel bands")
 ax.set_ylabel("accuracy (%)")
-ax.legend(fontsize=8)
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # off the data
 glue("pbcnn_t1_figure", fig, display=False)
 plt.show()
 best = max(results, key=lambda row: accuracies(results[row]).mean())

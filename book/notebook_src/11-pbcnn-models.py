@@ -137,7 +137,7 @@ fig, ax = plt.subplots(figsize=(8, 3.2))
 per_class_table.plot.bar(ax=ax, width=0.8)
 ax.set_ylabel("accuracy (%)")
 ax.set_title(f"per-class accuracy ({summary['data'].iloc[0]}, {profile})", fontsize=10)
-ax.legend(fontsize=8, ncol=4)
+ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))  # off the bars
 fig.tight_layout()
 glue("pbcnn_fig7", fig, display=False)
 plt.show()

@@ -151,7 +151,7 @@ columns = {"mass on events": "trained attention", "untrained": "untrained twin",
            "energy": "energy map", "chance": "chance (event frames' share)"}
 colours = ["#1f77b4", "#9467bd", "#ff7f0e", "#7f7f7f"]
 models = list(dict.fromkeys(scores["model"]))
-fig, ax = plt.subplots(figsize=(7.5, 0.9 * len(models) + 1.6))
+fig, ax = plt.subplots(figsize=(9, 0.9 * len(models) + 1.6), layout="constrained")
 for k, (column, label) in enumerate(columns.items()):
     for y, name in enumerate(models):
         stats = mean_ci(100 * scores.loc[scores["model"] == name, column])
@@ -163,7 +163,7 @@ ax.invert_yaxis()
 ax.set_xlabel("share of the clip's attention on event frames (%)")
 ax.set_xlim(0, 100)
 ax.grid(axis="x", alpha=0.3)
-ax.legend(loc="lower right", fontsize=8)
+ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)  # off the data
 ax.set_title(f"Localisation ({profile} profile, {dataset_label(data)})", fontsize=9)
 plt.show()
 
