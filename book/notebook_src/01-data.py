@@ -18,7 +18,7 @@ profile = "quick"          # smoke | quick | cpu | paper (the shortcut check's t
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 n_examples = 4             # clips shown per dataset
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -16,7 +16,7 @@ data_root = None           # None: where the dataset registry finds it
 profile = "quick"          # this chapter trains nothing
 clip = 0                   # position of the clip to show
 
-# %%
+# %% tags=["fold"]
 import tempfile
 import time
 

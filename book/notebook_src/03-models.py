@@ -15,7 +15,7 @@ data_root = None           # unused
 profile = "quick"          # this chapter trains nothing
 n_classes = 10
 
-# %%
+# %% tags=["fold"]
 import pandas as pd
 import torch
 

@@ -20,7 +20,7 @@ profile = "quick"          # this chapter trains nothing; kept for the runner's 
 seed = 0
 category = "dog"           # a class of the dataset (ESC-10: dog, rain, crying_baby, clock_tick, …)
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
 import torch

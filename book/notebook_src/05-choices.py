@@ -21,7 +21,7 @@ data_root = None           # unused
 profile = "quick"          # unused; kept for the runner's interface
 paper = None               # None: both papers; "PB-CNN" or "ACRNN" to show one
 
-# %%
+# %% tags=["fold"]
 import pandas as pd
 from IPython.display import Markdown, display
 

@@ -18,7 +18,7 @@ epochs = None              # None: the profile's epochs
 device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 
 from ascnb.experiment import load_table

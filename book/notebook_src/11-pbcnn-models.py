@@ -22,7 +22,7 @@ device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 longer_epochs = 20         # the plain CNN once more with this many epochs (None: skip)
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display

@@ -20,7 +20,7 @@ device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 n_clips = 3                # test clips shown
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

@@ -18,7 +18,7 @@ epochs = None              # None: the profile's epochs
 device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 
-# %%
+# %% tags=["fold"]
 from ascnb.experiment import load_table
 from ascnb.models.cost import cost_table
 from ascnb.report.tables import claims_table, glue, results_table

@@ -17,7 +17,7 @@ epochs = None              # None: the profile's epochs
 device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

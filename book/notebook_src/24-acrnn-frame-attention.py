@@ -20,7 +20,7 @@ device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 categories = ["dog", "crying_baby", "clock_tick", "rain"]   # classes shown (else the first four)
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
 

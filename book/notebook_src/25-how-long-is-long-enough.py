@@ -24,7 +24,7 @@ device = "auto"
 train_missing = False      # True: train the runs that have no record (hours on a CPU)
 tolerance = 1.25           # points: one test clip of an ESC-10 fold (80 clips)
 
-# %%
+# %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd

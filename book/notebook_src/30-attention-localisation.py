@@ -24,7 +24,7 @@ device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
 max_clips = 40             # test clips scored per (fold, seed)
 
-# %%
+# %% tags=["fold"]
 import pandas as pd
 
 from ascnb.evaluate import mean_ci
