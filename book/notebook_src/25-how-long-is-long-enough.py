@@ -106,7 +106,7 @@ def final(row):
 
 
 gaps = []
-for short in (10, 20, 30):
+for short in (10, 20, 30, 60):
     for suffix in ("", " + augment"):
         a, b = final(f"{short} epochs{suffix}"), final(f"{3 * short} epochs{suffix}")
         gaps.append({"E": short, "augmented": bool(suffix), "E epochs (%)": a,
@@ -119,7 +119,7 @@ def settled(e):
     return bool(gap.notna().all() and (gap.abs() <= tolerance).all())
 
 
-choice = next((e for e in (10, 20, 30) if settled(e)), None)
+choice = next((e for e in (10, 20, 30, 60) if settled(e)), None)
 glue("cpu_protocol_gaps", gaps, display=False)
 glue("cpu_protocol_choice", "—" if choice is None else str(choice))
 glue("cpu_protocol_epochs", str(CPU_EPOCHS["acrnn"]))
