@@ -177,7 +177,8 @@ plt.show()
 #
 # ## What's next
 #
-# {doc}`../reproduce` runs all of this at the papers' scale.
+# {doc}`40-claims` gathers every claim of both papers with its verdicts; {doc}`../reproduce` runs
+# all of this at the papers' scale.
 #
 # ## Exercises
 #

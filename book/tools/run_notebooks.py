@@ -34,7 +34,6 @@ NOTEBOOKS = {
     "03-models": False,
     "04-attention": True,
     "05-choices": False,
-    "06-claims": "records",
     "10-pbcnn-mel-bands": False,
     "11-pbcnn-models": False,
     "12-pbcnn-segmentation": False,
@@ -46,6 +45,7 @@ NOTEBOOKS = {
     "24-acrnn-frame-attention": True,
     "25-how-long-is-long-enough": "records",
     "30-attention-localisation": False,
+    "40-claims": "records",       # last: it reads the records every other page has written
 }
 
 

@@ -134,6 +134,11 @@ display(Markdown("\n".join(
 # protocol, and it needs a GPU ({doc}`../reproduce`). "Inconclusive" is not "contradicted":
 # it says that the runs we have cannot tell the two rows apart.
 #
+# ## What's next
+#
+# {doc}`../reproduce` says how to add records under another protocol (more folds and seeds,
+# the paper's protocol on a GPU); this page shows them as soon as they are in `results/`.
+#
 # ## Exercises
 #
 # 1. A claim is *supported* under the quick profile and *no records yet* under the cpu
