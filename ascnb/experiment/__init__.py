@@ -12,8 +12,9 @@ Modules: ``config`` (Experiment and its hash), ``profiles``, ``fingerprint`` (th
 ``cli`` (``python -m ascnb run-experiment``).
 """
 
-from ascnb.experiment.catalogue import Table, TableSpec, catalogue, load_table, read_table
-from ascnb.experiment.config import ConfigError, Experiment, read_config_file
+from ascnb.experiment.catalogue import (Table, TableSpec, catalogue, load_table, read_config_file,
+                                        read_table)
+from ascnb.experiment.config import ConfigError, Experiment
 from ascnb.experiment.profiles import CPU_EPOCHS, PROFILES, QUICK_EPOCHS, Profile
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 from ascnb.experiment.fold import FoldData, prepare_fold

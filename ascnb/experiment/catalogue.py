@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ascnb import paths
-from ascnb.experiment.config import ConfigError, Experiment, read_config_file
+from ascnb.experiment.config import ConfigError, Experiment
 
 CONFIGS_DIR = paths.REPO / "configs"
 TABLE_KEYS = {"table", "title", "description", "paper", "datasets", "base", "rows", "claims"}
@@ -141,6 +141,25 @@ class TableSpec:
         if isinstance(columns, dict):
             return str(columns.get(dataset, columns.get("default", "")))
         return str(self.paper.get("label", columns or ""))
+
+
+def read_config_file(path: str | Path):
+    """A YAML/JSON file as Python values; errors name the file"""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config ({error.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({error})") from None
 
 
 def check_table(values, source: Path) -> TableSpec:
