@@ -38,7 +38,7 @@ import numpy as np
 import ascnb.features.cache as cache_module
 from ascnb.data import fit_length, load_dataset
 from ascnb.features import compute_features, feature_config, gammatone_filterbank, library_versions
-from ascnb.features.cache import default_n_jobs
+from ascnb.features.workers import default_n_jobs
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ROOT = REPO.parent / "shared" / "data" / "ESC-10"
