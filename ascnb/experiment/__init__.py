@@ -2,9 +2,11 @@
 
 Book: book/intro.md ("How the experiments are trained") and book/reproduce.md.
 
-    table = load_table("acrnn-table3", dataset="esc10", profile="cpu")   # configs/acrnn-table3.yaml
+    table = load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")
     results = table.run()               # {row: records}, trained where missing
     records = load_records()            # every record in results/, one row each
+
+(the table is configs/acrnn-table3-attention-augmentation.yaml; ``catalogue()`` lists them all)
 
 Modules: ``config`` (Experiment and its hash), ``profiles``, ``fingerprint`` (the data's identity),
 ``catalogue`` (configs/*.yaml -> tables and rows), ``fold`` (``prepare_fold``), ``pipeline``

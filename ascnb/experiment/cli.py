@@ -1,8 +1,8 @@
 """``python -m ascnb run-experiment``: run a catalogue table (or one experiment) here, in order
 
-Book: book/reproduce.md. ``run-experiment configs/acrnn-table3.yaml --dataset esc10 --profile
-cpu`` trains every row of the table over the profile's folds and seeds (``--row NAME`` for
-one); records that exist are skipped. Without a file, the flags describe one experiment:
+Book: book/reproduce.md. ``run-experiment configs/acrnn-table3-attention-augmentation.yaml
+--dataset esc10 --profile cpu`` trains every row of the table over the profile's folds and
+seeds (``--row NAME`` for one); records that exist are skipped. Without a file, the flags describe one experiment:
 ``run-experiment --dataset esc10 --model acrnn --set num_epochs=3``. Field flags (--model,
 --set, …) given with a file change every row. ``python -m ascnb sweep`` runs the same files on
 a Dask cluster.
@@ -110,7 +110,7 @@ def experiments_from_args(args: argparse.Namespace) -> dict[str, Experiment]:
 def register(subparsers) -> None:
     p = subparsers.add_parser("run-experiment", help="train and evaluate a table's rows here",
                               description=__doc__.splitlines()[0])
-    p.add_argument("config", nargs="?", help="a catalogue table, e.g. configs/acrnn-table3.yaml")
+    p.add_argument("config", nargs="?", help="a catalogue table, e.g. configs/acrnn-table3-attention-augmentation.yaml")
     add_knob_arguments(p)
     add_field_arguments(p)
     p.add_argument("--results-dir", default=None, help="where records go (default results/)")
