@@ -36,6 +36,7 @@ import librosa
 import numpy as np
 
 import ascnb.features.cache as cache_module
+from ascnb.atomic import write_text
 from ascnb.data import fit_length, load_dataset
 from ascnb.features import compute_features, feature_config, gammatone_filterbank, library_versions
 from ascnb.features.workers import default_n_jobs
@@ -156,10 +157,7 @@ def main(argv=None) -> int:
         report["results"][kind] = benchmark(dataset, kind, args.n_jobs)
 
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_text(out, json.dumps(report, indent=2) + "\n")
 
     print(f"{'features':<10} {'pass':<10} {'seconds':>8} {'cpu s':>7} {'clips/s':>8} {'speed-up':>9}")
     for kind, result in report["results"].items():
