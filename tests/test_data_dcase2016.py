@@ -269,8 +269,32 @@ def test_error_rows_must_name_files_of_the_set(dcase_root, row, message):
 def test_an_archive_extracted_one_folder_too_deep_gets_a_hint(tmp_path):
     build_development(tmp_path / "downloads")
     with pytest.raises(DatasetError, match=r"found .*downloads/TUT-acoustic-scenes-2016-development "
-                                           r"one folder down: pass --root .*downloads"):
+                                           r"one folder down .*: use .*downloads as the data root"):
         load_dataset("dcase2016", tmp_path)
+
+
+@pytest.mark.parametrize("command", [
+    ["data", "summary", "--dataset", "dcase2016"],
+    ["run-experiment", "--dataset", "dcase2016", "--profile", "smoke"],
+    ["sweep", "configs/pbcnn-table2-models.yaml", "--profile", "smoke"],
+])
+def test_the_hint_names_a_flag_each_command_has(tmp_path, capsys, command):
+    """Each command shows the hint, and the flag it names takes the folder it names"""
+    from ascnb.cli import main as cli_main
+
+    build_development(tmp_path / "downloads")
+    results = [] if command[0] == "data" else ["--results-dir", str(tmp_path / "results")]
+    assert cli_main(command + ["--data-root", str(tmp_path)] + results) == (1 if command[0] == "data" else 2)
+    hint = f"--data-root {tmp_path / 'downloads'}"
+    assert hint in capsys.readouterr().err
+    if command[0] == "data":
+        assert cli_main(command + hint.split()) == 0, capsys.readouterr().err
+    elif command[0] == "sweep":  # a dry run: the tasks on the data found there, nothing trained
+        assert cli_main(command + hint.split() + results + ["--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert "10 to run" in out and "nodata" not in out
+    # (run-experiment would train: its --data-root is parsed as the sweep's, add_knob_arguments)
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.mark.slow

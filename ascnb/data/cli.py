@@ -1,10 +1,11 @@
 """``python -m ascnb data …``: summary of a dataset, synthetic scenes, downloads
 
 Book: notebooks/01-data.ipynb. Commands:
-  data summary --dataset esc10|esc50|dcase2016|dcase2016-eval|synthetic [--root PATH]
+  data summary --dataset esc10|esc50|dcase2016|dcase2016-eval|synthetic [--data-root PATH]
   data synth --out DIR [--classes N --clips-per-class N --duration S --snr-min DB --snr-max DB
                         --seed N --folds N --distractors N --texture-snr DB --no-events]
-  data download NAME [--root PATH]
+  data download NAME [--data-root PATH]
+--data-root is the flag of run-experiment and sweep too; --root is its older name here.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def register(subparsers) -> None:
 
     summary = commands.add_parser("summary", help="clips per class and fold, duration, sample rates")
     summary.add_argument("--dataset", required=True, choices=list(DATASETS))
-    summary.add_argument("--root", help="dataset folder (default: found under $ASCNB_DATA or ./data)")
+    summary.add_argument("--data-root", "--root", dest="root",
+                         help="dataset folder (default: found under $ASCNB_DATA or ./data)")
     summary.add_argument("--check", action="store_true",
                          help="decode every clip and name each problem (truncated, NaN, silent, …)")
     summary.set_defaults(handler=run_summary)
@@ -46,7 +48,8 @@ def register(subparsers) -> None:
 
     download = commands.add_parser("download", help="fetch, check and extract official archives")
     download.add_argument("name", choices=sorted([*REGISTRY, *ALIASES]))
-    download.add_argument("--root", help="data root (default: $ASCNB_DATA or ./data)")
+    download.add_argument("--data-root", "--root", dest="root",
+                          help="data root (default: $ASCNB_DATA or ./data)")
     download.set_defaults(handler=run_download)
 
 
