@@ -59,8 +59,10 @@ def run_summary(args: argparse.Namespace) -> int:
 
     try:
         dataset = load_dataset(args.dataset, args.root)
-        text = summarise(dataset)
+        info = dataset.audio_info(errors="collect")
+        text = summarise(dataset, info)
         problems = check_audio(dataset) if args.check else []
+        unreadable = info["problem"].notna().any()  # named in the text: an error without --check too
     except (DatasetError, AudioError, ValueError, OSError) as error:
         print(f"data summary: {error}", file=sys.stderr)
         return 1
@@ -70,7 +72,7 @@ def run_summary(args: argparse.Namespace) -> int:
         print(text, flush=True)
     except BrokenPipeError:  # `data summary … | head`: the reader has enough
         sys.stdout = open(os.devnull, "w")
-    return 1 if problems else 0
+    return 1 if problems or unreadable else 0
 
 
 def run_synth(args: argparse.Namespace) -> int:
