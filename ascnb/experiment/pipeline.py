@@ -30,7 +30,7 @@ from ascnb import paths
 from ascnb.atomic import write_json, write_with
 from ascnb.experiment.config import Experiment
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
-from ascnb.experiment.fold import prepare_fold
+from ascnb.experiment.fold import check_split, prepare_fold
 from ascnb.experiment.records import (load_trained_model, read_record, record_path,
                                       weights_path)
 
@@ -69,6 +69,8 @@ def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
     fingerprint = data_fingerprint(dataset)
     config_hash = exp.config_hash(fingerprint)
     folds = exp.fold_list(dataset)
+    for fold in folds:  # a split no network can learn from: say so before extracting anything
+        check_split(dataset, fold, *dataset.split(fold))
     exp = replace(exp, folds=folds)
     features = None  # computed once, only when a record is missing
     records = []
