@@ -19,6 +19,7 @@ provenance. The final weights stay in runs/ (git-ignored) for the attention figu
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -39,15 +40,33 @@ logger = logging.getLogger(__name__)  # retraining notes: not printed on the boo
 CURVE_POINTS = 10  # test-fold accuracies recorded along each run
 
 
-def check_writable(folder: Path, what: str) -> None:
-    """Fail now, naming the folder, if ``what`` could not be written there after training"""
+PROBE_BYTES = 64 * 1024                # written and removed: a full disk refuses it
+MIN_FREE_BYTES = 16 * 1024 * 1024      # a record is kilobytes, a checkpoint up to megabytes
+
+
+def check_writable(folder: str | Path, what: str, *, min_free: int = MIN_FREE_BYTES) -> None:
+    """Fail now, naming the folder, if ``what`` could not be written there after training
+
+    The folder is created if need be, a probe of PROBE_BYTES written into it and removed (a
+    read-only folder or file system, a full disk or quota refuses it), and its file system
+    must have ``min_free`` bytes free (os.statvfs, where there is one). Raises OSError
+    """
+    folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test-{time.time_ns()}"
-        probe.write_text("")
-        probe.unlink()
+        probe = folder / f".write-test-{os.getpid()}-{time.time_ns()}"
+        try:
+            with open(probe, "wb") as file:
+                file.write(bytes(PROBE_BYTES))
+        finally:
+            probe.unlink(missing_ok=True)
+        stats = os.statvfs(folder) if hasattr(os, "statvfs") else None
     except OSError as error:
         raise OSError(f"{folder}: cannot write {what} there ({error.strerror or error})") from None
+    free = stats.f_bavail * stats.f_frsize if stats is not None and stats.f_blocks else None
+    if free is not None and free < min_free:
+        raise OSError(f"{folder}: only {free / 2**20:.1f} MiB free on its file system, too little "
+                      f"to write {what} there (at least {min_free / 2**20:.0f} MiB wanted)")
 
 
 def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
