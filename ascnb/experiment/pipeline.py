@@ -29,7 +29,7 @@ import numpy as np
 
 from ascnb import paths
 from ascnb.atomic import write_json, write_with
-from ascnb.experiment.config import Experiment
+from ascnb.experiment.config import ConfigError, Experiment
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 from ascnb.experiment.fold import check_split, prepare_fold
 from ascnb.experiment.records import (load_trained_model, read_record, record_path,
@@ -69,6 +69,17 @@ def check_writable(folder: str | Path, what: str, *, min_free: int = MIN_FREE_BY
                       f"to write {what} there (at least {min_free / 2**20:.0f} MiB wanted)")
 
 
+def check_model(exp: Experiment) -> None:
+    """Build the experiment's network once at its model's default input shape, so that a bad
+    model parameter (``attention_at=3``) is named before anything is extracted or written"""
+    from ascnb.models import build_model
+
+    try:
+        build_model(exp.model, 2, None, **exp.model_params)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"model_params of {exp.model!r}: {error}") from None
+
+
 def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
                    runs: str | Path | None = None, cache_dir: str | Path | None = None,
                    n_jobs: int | None = None, progress: bool = True, dataset=None) -> list[dict]:
@@ -84,6 +95,7 @@ def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
     exp = exp.resolve()
     resolve_device(exp.device)  # no CUDA here: say so now, not after extracting features
     exp.train_config()          # a wrongly typed training value: say so now
+    check_model(exp)            # a bad model parameter: say so now, not after extracting features
     dataset = dataset if dataset is not None else experiment_dataset(exp)
     fingerprint = data_fingerprint(dataset)
     config_hash = exp.config_hash(fingerprint)
