@@ -223,28 +223,44 @@ def build_matching_evaluation(root: Path) -> Path:
     return folder
 
 
+# (bands, frames, segments per 30 s test clip) each row's record must show
+SHAPE_OF_ROW = {"60 bands": (60, 150, 19), "CNN": (128, 150, 19), "PB-CNN": (128, 150, 19),
+                "CNN, no split": (128, 1501, 1), "PB-CNN, no overlap": (128, 150, 10)}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("dataset, folds", [("dcase2016", [1, 2]), ("dcase2016-eval", ["eval"])])
-def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, dataset, folds):
-    """Both protocols from the catalogue file and the CLI, the smoke profile, 2 rows"""
+@pytest.mark.parametrize("config, rows, dataset, folds", [
+    ("pbcnn-table1-mel-bands", ["60 bands"], "dcase2016", [1]),
+    ("pbcnn-table2-models", ["CNN", "PB-CNN"], "dcase2016", [1, 2]),
+    ("pbcnn-table2-models", ["CNN", "PB-CNN"], "dcase2016-eval", ["eval"]),
+    ("pbcnn-table3-segmentation", ["CNN, no split", "PB-CNN, no overlap"], "dcase2016", [1]),
+])
+def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, config, rows, dataset, folds):
+    """Every shipped PB-CNN table, both protocols, from the catalogue file and the CLI, the
+    smoke profile, a row or two each (one fold where two add nothing)"""
     import json
 
     from ascnb.cli import main as cli_main
 
     build_development(tmp_path / "data")
     build_matching_evaluation(tmp_path / "data")
-    config = Path(__file__).resolve().parents[1] / "configs" / "pbcnn-table2-models.yaml"
-    argv = ["run-experiment", str(config), "--dataset", dataset,
-            "--data-root", str(tmp_path / "data"), "--profile", "smoke", "--row", "CNN",
-            "--row", "PB-CNN", "--results-dir", str(tmp_path / "results"),
-            "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache"),
-            "--no-progress"]
+    path = Path(__file__).resolve().parents[1] / "configs" / f"{config}.yaml"
+    argv = ["run-experiment", str(path), "--dataset", dataset,
+            "--data-root", str(tmp_path / "data"), "--profile", "smoke",
+            "--results-dir", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"),
+            "--cache-dir", str(tmp_path / "cache"), "--no-progress", "--jobs", "1"]
+    argv += [flag for row in rows for flag in ("--row", row)]
+    argv += ["--folds", *map(str, folds)] if len(folds) == 1 and dataset == "dcase2016" else []
     assert cli_main(argv) == 0
     records = [json.loads(p.read_text()) for p in sorted((tmp_path / "results").rglob("*.json"))]
-    assert len(records) == 2 * len(folds)
-    assert {r["fold"] for r in records} == set(folds)
-    assert {r["dataset"] for r in records} == {dataset}
+    assert len(records) == len(rows) * len(folds)
+    assert {r["fold"] for r in records} == set(folds) and {r["name"] for r in records} == set(rows)
+    assert {r["dataset"] for r in records} == {dataset} and {r["table"] for r in records} == {config}
     assert all(r["decision"] == "sum_log" and r["accuracy_definition"] == "class_mean" for r in records)
+    for r in records:
+        bands, frames, segments = SHAPE_OF_ROW[r["name"]]
+        assert r["input_shape"] == [1, bands, frames], r["name"]
+        assert r["n_test_segments"] == segments * r["n_test_clips"], r["name"]
 
 
 def test_meta_lines_with_extra_columns_are_refused(dcase_root):
