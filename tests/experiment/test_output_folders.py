@@ -76,6 +76,7 @@ def test_a_nearly_full_disk_is_refused(tmp_path, monkeypatch):
 def test_a_sweep_into_a_folder_that_takes_no_files_stops_before_training(tmp_path, synth_root,
                                                                        monkeypatch, capsys):
     monkeypatch.setenv("ASCNB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("ASCNB_CACHE", str(tmp_path / "cache"))
     table = one_task_table(tmp_path, synth_root)
     blocker = tmp_path / "results"
     blocker.write_text("a file where the results folder should be")
@@ -92,6 +93,7 @@ def test_a_sweep_asking_for_a_device_that_is_not_here_stops_before_training(tmp_
     if torch.cuda.is_available():
         pytest.skip("this torch has CUDA")
     monkeypatch.setenv("ASCNB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("ASCNB_CACHE", str(tmp_path / "cache"))
     table = one_task_table(tmp_path, synth_root)
     assert cli_main(["sweep", str(table), "--profile", "smoke", "--device", "cuda",
                      "--results-dir", str(tmp_path / "results")]) == 2
@@ -108,6 +110,7 @@ def test_a_record_the_sweep_cannot_write_is_a_failed_task_naming_the_file(tmp_pa
     import ascnb.sweep
 
     monkeypatch.setenv("ASCNB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("ASCNB_CACHE", str(tmp_path / "cache"))
 
     def full_disk(path, payload, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))

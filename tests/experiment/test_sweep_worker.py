@@ -18,8 +18,9 @@ SMALL = dict(dataset="esc10", model="acrnn", model_params={"rnn_units": 16},
 
 @pytest.fixture
 def worker(tmp_path, monkeypatch):
-    """This process as a worker: its own runs folder, no shared ESC-10"""
+    """This process as a worker: its own runs and cache folders, no shared ESC-10"""
     monkeypatch.setenv("ASCNB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("ASCNB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("ASCNB_SHARED", str(tmp_path / "no-shared"))
     return monkeypatch
 
