@@ -19,7 +19,7 @@ from ascnb.experiment.catalogue import (Table, TableSpec, catalogue, load_table,
 from ascnb.experiment.config import ConfigError, Experiment
 from ascnb.experiment.profiles import CPU_EPOCHS, PROFILES, QUICK_EPOCHS, Profile
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
-from ascnb.experiment.fold import FoldData, prepare_fold
+from ascnb.experiment.fold import FoldData, SilentClipWarning, prepare_fold
 from ascnb.experiment.pipeline import run_experiment, run_one, trained_model
 from ascnb.experiment.records import (load_records, load_trained_model, read_record,
                                       record_path)
@@ -27,6 +27,6 @@ from ascnb.experiment.records import (load_records, load_trained_model, read_rec
 __all__ = [
     "Table", "TableSpec", "catalogue", "load_table", "read_table", "CPU_EPOCHS", "QUICK_EPOCHS", "PROFILES",
     "ConfigError", "Experiment", "Profile", "read_config_file", "data_fingerprint",
-    "experiment_dataset", "FoldData", "prepare_fold", "run_experiment", "run_one",
+    "experiment_dataset", "FoldData", "SilentClipWarning", "prepare_fold", "run_experiment", "run_one",
     "trained_model", "load_records", "load_trained_model", "read_record", "record_path",
 ]

@@ -10,14 +10,23 @@ The steps: the corpus's split of ``fold`` -> the training clips' features (+ the
 augmented copies when the recipe asks for them) -> segments -> a ``Normaliser`` fitted on the
 training segments only (the experiment's rule: one mean/std per channel for both papers) ->
 the same statistics applied to the test segments.
+
+A split a network cannot learn from (no test clip, no training clip, a test class no training
+clip has) is refused; clips that are silent (every sample zero: their features are one value)
+are named in a ``SilentClipWarning`` and kept, as the corpus has them.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+
+class SilentClipWarning(UserWarning):
+    """Clips of a split whose every sample is zero: trained or tested on as they are"""
 
 
 @dataclass
@@ -58,6 +67,34 @@ def check_split(dataset, fold, train_clips: pd.DataFrame, test_clips: pd.DataFra
                          "is the dataset complete?")
 
 
+def is_silent(features: np.ndarray) -> bool:
+    """Whether a clip's features (C, F, T) are those of silence: the first channel one value
+
+    A clip whose every sample is zero has zero power everywhere, so its log spectrogram is
+    the log of the floor (``amin``) in every bin; any sound, however quiet, varies it
+    """
+    first = np.asarray(features[0])
+    return bool(first.size) and not np.any(first != first.flat[0])
+
+
+def warn_silent_clips(dataset, fold, train_clips: pd.DataFrame, test_clips: pd.DataFrame,
+                      features: list[np.ndarray]) -> list[str]:
+    """Warn (SilentClipWarning) naming the silent clips of the split; returns their file names"""
+    named = {}
+    for part, clips in (("training", train_clips), ("test", test_clips)):
+        named[part] = [str(name) for i, name in zip(clips.index, clips["filename"])
+                       if is_silent(features[i])]
+    silent = named["training"] + named["test"]
+    if silent:
+        parts = "; ".join(f"{len(names)} {part}: {names[:10]}{' …' if len(names) > 10 else ''}"
+                          for part, names in named.items() if names)
+        warnings.warn(SilentClipWarning(
+            f"{dataset.name} ({dataset.root}): fold {fold}: {len(silent)} silent clip(s), every "
+            f"sample zero ({parts}); they are used as they are (`python -m ascnb data summary "
+            f"--dataset {dataset.name} --check` lists every problem file)"), stacklevel=3)
+    return silent
+
+
 def prepare_fold(exp, dataset, features: list[np.ndarray], fold, *, cache_dir=None,
                  n_jobs=None, progress: bool = False) -> FoldData:
     """The normalised segments of ``fold`` (see the module docstring)
@@ -74,6 +111,7 @@ def prepare_fold(exp, dataset, features: list[np.ndarray], fold, *, cache_dir=No
     labels = dataset.clips["label"].to_numpy()
     train_clips, test_clips = dataset.split(fold)
     check_split(dataset, fold, train_clips, test_clips)
+    warn_silent_clips(dataset, fold, train_clips, test_clips, features)
     train_pos, test_pos = train_clips.index.to_numpy(), test_clips.index.to_numpy()
 
     train_features = [features[i] for i in train_pos]

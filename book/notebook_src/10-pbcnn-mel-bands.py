@@ -9,7 +9,8 @@
 # **Prerequisites.** {doc}`02-features` (log-mel), {doc}`03-models` (the Valenti CNN).
 
 # %% tags=["parameters"]
-dataset = "synthetic"      # dcase2016 for the paper's setting
+dataset = "synthetic"      # dcase2016 for the paper's setting (4 folds); dcase2016-eval: tested
+                           # on the evaluation set (one fold, "eval")
 data_root = None           # None: where the dataset registry finds it
 profile = "quick"          # smoke | quick | cpu | paper
 folds = None               # None: the profile's folds
