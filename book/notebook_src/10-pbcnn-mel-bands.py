@@ -54,8 +54,8 @@ summary
 # paper's three decimals, out of the 290 test clips of a DCASE 2016 development fold or the 390
 # of Table 2 ({doc}`11-pbcnn-models`), and the two sentences count them for Tables 1 and 2. Where
 # the two tables' counts differ, they were not computed on the same test clips, which the paper
-# does not explain. {ref}`pbcnn-inconsistencies` lists this with the paper's other
-# inconsistencies.
+# does not explain. The PB-CNN chapter's section {ref}`pbcnn-inconsistencies` lists this with
+# the paper's other inconsistencies.
 
 # %%
 from ascnb.reference import fold_clip_fractions, fold_clip_summary
