@@ -25,7 +25,7 @@ def paper_tables() -> dict:
 def paper_table(paper: str, table: str) -> pd.DataFrame:
     """One published table as a DataFrame (rows as in the paper, columns as named there)
 
-    >>> paper_table("acrnn", "table2_complexity").loc["ACRNN", "params_M"]
+    >>> float(paper_table("acrnn", "table2_complexity").loc["ACRNN", "params_M"])
     3.81
     """
     tables = paper_tables()
