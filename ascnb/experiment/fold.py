@@ -1,10 +1,14 @@
 """One fold's data, ready for a network: the pipeline's and the attention figures' common step
 
-Book: notebooks/13, 24 and 30 (attention over whole clips) use it beside the pipeline.
+Book: notebooks/13, 24 and 30 (attention over whole clips) use it beside the pipeline, so
+that their figures see the clips, features and statistics the network was tested with.
 
+    features = compute_features(dataset, exp.feature_config())  # one (C, F, T) per clip
     data = prepare_fold(exp, dataset, features, fold=1)
     data.X_train, data.y_train       # normalised training segments (n, C, F, T) and labels
     data.X_test, data.clip_of_test   # normalised test segments and the test clip of each
+    data.test_clips                  # the test clips (rows of dataset.clips, same index)
+    data.check_record(record, model) # the fold a record was trained and tested on?
 
 The steps: the corpus's split of ``fold`` -> the training clips' features (+ the cached
 augmented copies when the recipe asks for them) -> segments -> a ``Normaliser`` fitted on the
@@ -51,6 +55,28 @@ class FoldData:
     @property
     def n_classes(self) -> int:
         return len(self.classes)
+
+    def check_record(self, record: dict, model=None) -> None:
+        """Raise ValueError unless this is the fold ``record`` was trained and tested on
+
+        Compares the fold, the test files, the numbers of segments and their shape with the
+        record's, and with ``model`` (``trained_model``) its training-fold normaliser with the
+        one fitted here: a difference means the clips or their features changed since training.
+        """
+        found = {"fold": self.fold, "test_files": list(self.test_clips["filename"]),
+                 "n_train_segments": len(self.X_train), "n_test_segments": len(self.X_test),
+                 "input_shape": list(self.input_shape)}
+        differ = [key for key, value in found.items() if key in record and record[key] != value]
+        if model is not None and getattr(model, "normaliser", None) is not None:
+            theirs, ours = model.normaliser, self.normaliser
+            if not (np.allclose(theirs.mean, ours.mean, rtol=1e-5, atol=1e-6)
+                    and np.allclose(theirs.std, ours.std, rtol=1e-5, atol=1e-6)):
+                differ.append("normaliser")
+        if differ:
+            raise ValueError(f"fold {self.fold} prepared now differs from the one record "
+                             f"{record.get('config_hash')} fold {record.get('fold')} seed "
+                             f"{record.get('seed')} was trained on ({', '.join(differ)}): have "
+                             "the clips or their cached features changed since?")
 
 
 def check_split(dataset, fold, train_clips: pd.DataFrame, test_clips: pd.DataFrame) -> None:
