@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from ascnb.paths import shared_dir
+
 # ../shared beside the checkout (CI clones main with shared/ beside it); ASCNB_SHARED overrides
-SHARED = Path(os.environ.get("ASCNB_SHARED", REPO.parent / "shared"))
-ESC10_ROOT = SHARED / "data" / "ESC-10"
+ESC10_ROOT = shared_dir() / "data" / "ESC-10"
 
 
 @pytest.fixture(scope="session")

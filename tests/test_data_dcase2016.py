@@ -10,6 +10,7 @@ import soundfile as sf
 
 from ascnb.data import AudioError, DatasetError, load_dataset
 from ascnb.data.dcase2016 import DEVELOPMENT, EVALUATION, SCENES
+from ascnb.paths import REPO
 
 SR = 44100
 SECONDS = 0.2
@@ -233,7 +234,7 @@ def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, dataset, folds):
 
     build_development(tmp_path / "data")
     build_matching_evaluation(tmp_path / "data")
-    config = Path(__file__).resolve().parents[1] / "configs" / "pbcnn-table2-models.yaml"
+    config = REPO / "configs" / "pbcnn-table2-models.yaml"
     argv = ["run-experiment", str(config), "--dataset", dataset,
             "--data-root", str(tmp_path / "data"), "--profile", "smoke", "--row", "CNN",
             "--row", "PB-CNN", "--results-dir", str(tmp_path / "results"),

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from ascnb.paths import REPO
 from ascnb.train.trainer import compiler_available
 
-REPO = Path(__file__).resolve().parents[1]
 NUM_EPOCHS = 4
 PATHS = {"plain": [], "cpu-fast": ["--set", "amp=bf16"], "cpu-compiled": ["--set", "amp=bf16"]}
 
