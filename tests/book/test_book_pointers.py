@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from ascnb.paths import REPO
+
 # "Book: notebooks/02-features.ipynb ("Normalisation")" or "book/intro.md ("A"; "B")"
 POINTER = re.compile(r"(notebooks/[\w-]+(?:\.ipynb)?|book/[\w-]+\.md)\s*\(((?:\"[^\"]+\"[;,\s]*)+)\)")
 # or the section first: "Book: "Reproduce it yourself" (book/reproduce.md)"

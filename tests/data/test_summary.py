@@ -13,8 +13,7 @@ import soundfile as sf
 
 from ascnb.cli import main
 from ascnb.data import DatasetError, load_dataset
-
-REPO = Path(__file__).resolve().parents[2]
+from ascnb.paths import REPO
 
 
 @pytest.fixture

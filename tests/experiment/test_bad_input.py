@@ -3,16 +3,13 @@ file or field and what is wrong, and nothing half-written"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ascnb.cli import main as cli_main
 from ascnb.experiment import ConfigError, Experiment, run_experiment
+from ascnb.paths import REPO
 
 from .conftest import TINY
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)

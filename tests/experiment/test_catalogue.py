@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import yaml
 
 from ascnb.experiment import ConfigError, catalogue, load_table, read_table
+from ascnb.paths import REPO
 from ascnb.sweep import expand
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_catalogue_file_loads_in_every_profile():

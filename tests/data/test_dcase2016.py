@@ -10,6 +10,7 @@ import soundfile as sf
 
 from ascnb.data import AudioError, DatasetError, load_dataset
 from ascnb.data.dcase2016 import DEVELOPMENT, EVALUATION, SCENES
+from ascnb.paths import REPO
 
 SR = 44100
 SECONDS = 0.2
@@ -244,7 +245,7 @@ def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, config, rows, datas
 
     build_development(tmp_path / "data")
     build_matching_evaluation(tmp_path / "data")
-    path = Path(__file__).resolve().parents[1] / "configs" / f"{config}.yaml"
+    path = REPO / "configs" / f"{config}.yaml"
     argv = ["run-experiment", str(path), "--dataset", dataset,
             "--data-root", str(tmp_path / "data"), "--profile", "smoke",
             "--results-dir", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"),
