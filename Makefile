@@ -46,4 +46,4 @@ book: $(STAMP) $(WIDGETS)
 book-smoke: $(STAMP) $(WIDGETS)
 	$(PY) book/tools/run_notebooks.py --profile smoke --esc10 $(ESC10)
 	$(JUPYTER_BOOK) build . -W
-	ASCNB_REQUIRE_BOOK=1 $(PY) -m pytest -q tests/test_book_browser.py
+	ASCNB_REQUIRE_BOOK=1 $(PY) -m pytest -q tests/book/test_browser.py

@@ -16,6 +16,10 @@ client fingerprinted, trains, and RETURNS the record; the client writes every re
 atomically into its own results folder. So a cluster without shared storage still ends
 with every record on the machine that asked, and skip-if-recorded checks that machine's
 disk. A worker that dies mid-task loses only that task, which Dask gives to another worker.
+
+Before any task is submitted, the client checks that its results folder takes files (and, on
+a LocalCluster, that the runs folder does and that the tasks' device is here); a record that
+cannot be written after all (a disk filled meanwhile) is a failed task naming the file.
 """
 
 from __future__ import annotations
@@ -151,6 +155,26 @@ def run_task(experiment: dict, fold, seed: int, fingerprint: str, threads: int |
                    fingerprint=fingerprint)
 
 
+def check_before_training(tasks: list[Task], results_dir, *, local: bool) -> None:
+    """Refuse now what would fail every task after training: a results folder that takes no
+    files; on a LocalCluster (workers on this machine) also a runs folder that takes none and
+    a device that is not here. Raises OSError or SweepError naming the folder or device"""
+    from ascnb import paths
+    from ascnb.experiment.pipeline import check_writable
+
+    from ascnb.train import resolve_device
+
+    if local:
+        for device in sorted({str(task.experiment.get("device", "auto")) for task in tasks}):
+            try:
+                resolve_device(device)
+            except ValueError as error:
+                raise SweepError(f"{error} (a LocalCluster's workers run on this machine)") from None
+    check_writable(paths.results_dir(results_dir), "result records")
+    if local:  # a remote cluster's workers have their own runs folder
+        check_writable(paths.runs_dir(), "checkpoints")
+
+
 def run_sweep(configs: list[str | Path], *, scheduler: str | None = None,
               n_workers: int | None = None, results_dir=None, dry_run: bool = False,
               datasets=None, log=print, **knobs) -> dict:
@@ -174,6 +198,8 @@ def run_sweep(configs: list[str | Path], *, scheduler: str | None = None,
                 note = "" if task.fingerprint else "  (data not on this machine: key pending)"
                 log(f"  to run: {task.label}  [{task.key}]{note}")
             return counts
+
+        check_before_training(todo, results_dir, local=client is None)
 
         from distributed import Client, LocalCluster, as_completed
 
@@ -201,7 +227,13 @@ def run_sweep(configs: list[str | Path], *, scheduler: str | None = None,
                 counts["failed"] += 1
                 log(f"  FAILED {task.label}: the worker's record has hash {record.get('config_hash')}")
                 continue
-            write_json(task.record, record)
+            try:
+                write_json(task.record, record)
+            except (OSError, ValueError) as error:  # a full disk, a folder gone read-only, NaN
+                counts["failed"] += 1
+                log(f"  FAILED {task.label}: its record could not be written to {task.record} "
+                    f"({getattr(error, 'strerror', None) or error})")
+                continue
             counts["ran"] += 1
             log(f"  done {task.label}: accuracy {100 * record['accuracy']:.1f}% "
                 f"({record['wall_seconds']:.0f} s on {record.get('device_name', '?')}; "

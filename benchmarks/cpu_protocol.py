@@ -50,22 +50,46 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from ascnb.atomic import write_text  # noqa: E402
+from ascnb.experiment import Experiment, read_table  # noqa: E402
 from ascnb.features import feature_config, segment_config  # noqa: E402
-from ascnb.models import build_model  # noqa: E402
+from ascnb.models import build_model, default_input_shape  # noqa: E402
 from ascnb.models.cost import model_cost  # noqa: E402
 from ascnb.provenance import cpu_name, package_versions  # noqa: E402
 from ascnb.train import Trainer  # noqa: E402
 from ascnb.train.trainer import compiler_available  # noqa: E402
 
-# name -> (model, model parameters, training preset, input shape, features, segmentation)
-MODELS = {
-    "acrnn": ("acrnn", {}, "acrnn", (2, 128, 128), "gammatone", "acrnn"),
-    "crnn": ("crnn", {}, "acrnn", (2, 128, 128), "gammatone", "acrnn"),
-    "pb-cnn": ("pb-cnn", {}, "pbcnn", (1, 128, 150), "logmel", "overlap"),
-    "piczak": ("piczak", {}, "piczak", (2, 60, 41), "piczak", "piczak"),
-}
-TABLE4 = {f"acrnn-l{k}": ("acrnn", {"attention_at": k, "attention_scale": "softmax"}, "acrnn",
-                          (2, 128, 128), "gammatone", "acrnn") for k in (2, 4, 6, 8)}
+# the tables whose hours are projected: title -> catalogue table
+PROJECTED = {"ACRNN Table 3": "acrnn-table3-attention-augmentation",
+             "ACRNN Table 4": "acrnn-table4-placement-scaling",
+             "ACRNN Table 1 (PiczakCNN)": "acrnn-table1-comparison"}
+
+
+def measured(model: str, params: dict | None = None) -> tuple:
+    """(model, model parameters, training preset, input shape, features, segmentation): the
+    network as its experiments run it (``ascnb.models`` registry, ``Experiment.resolve``)"""
+    exp = Experiment(model=model, model_params=dict(params or {}), profile="paper").resolve()
+    return (model, dict(params or {}), exp.preset, default_input_shape(model), exp.features,
+            exp.segmentation)
+
+
+def attention_at(exp: Experiment) -> int | None:
+    """Where ACRNN's attention sits when it is not at l10 (its RNN), else None"""
+    at = exp.model_params.get("attention_at")
+    return at if exp.model == "acrnn" and at not in (None, 10) else None
+
+
+def placements() -> dict[str, tuple]:
+    """acrnn-l{k}: ACRNN with attention after l{k}, one per placement of Table 4 (scaled by a
+    softmax: the scale costs nothing measurable)"""
+    rows = read_table(PROJECTED["ACRNN Table 4"]).experiments(profile="paper").values()
+    ks = sorted({attention_at(exp) for exp in rows} - {None})
+    return {f"acrnn-l{k}": measured("acrnn", {"attention_at": k, "attention_scale": "softmax"})
+            for k in ks}
+
+
+MODELS = {name: measured(name) for name in ("acrnn", "crnn", "pb-cnn", "piczak")}
+TABLE4 = placements()
 PATHS = {
     "before": dict(fast=False, amp="bf16", channels_last=False, compile=False),
     "after": dict(amp="bf16", compile=False),
@@ -149,13 +173,19 @@ def segments_per_fold(spec: tuple, dataset: str) -> int:
 
 
 def table_rows(models: dict) -> dict[str, list[tuple]]:
-    """{table: [(row, measured model key, copies of the training set)]} (augmentation: 2 copies)"""
-    table4 = [(f"l{k} {scale}", f"acrnn-l{k}" if f"acrnn-l{k}" in models else "acrnn", 2)
-              for k in (2, 4, 6, 8) for scale in ("sigmoid", "softmax")]
-    return {"ACRNN Table 3": [("convolutional RNN", "crnn", 1), ("+ attention", "acrnn", 1),
-                              ("+ augment", "crnn", 2), ("+ attention + augment", "acrnn", 2)],
-            "ACRNN Table 4": table4,
-            "ACRNN Table 1 (PiczakCNN)": [("PiczakCNN", "piczak", 1)]}
+    """{table: [(row, measured model key, copies of the training set)]}: each table's own rows
+    (a row ``from`` another table is counted there); an augmented row trains on its clips and
+    their ``waveform_augment`` copies; a placement not measured counts at ACRNN's speed"""
+    out = {}
+    for title, name in PROJECTED.items():
+        spec = read_table(name)
+        own = [row for row, fields in spec.rows.items() if "from" not in fields]
+        out[title] = []
+        for row, exp in spec.experiments(own, profile="paper").items():
+            key = f"acrnn-l{attention_at(exp)}" if attention_at(exp) else exp.model
+            copies = 1 + exp.train_config().waveform_augment
+            out[title].append((row, key if key in models else exp.model, copies))
+    return out
 
 
 def projections(results: dict, specs: dict, paths: list[str], cpu_epochs: int,
@@ -297,11 +327,8 @@ def main(argv=None) -> int:
         "benchmark_seconds": round(time.perf_counter() - started, 1),
     }
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    for path, text in ((out, json.dumps(report, indent=1) + "\n"), (out.with_suffix(".md"), markdown(report))):
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, path)
+    write_text(out, json.dumps(report, indent=1) + "\n")
+    write_text(out.with_suffix(".md"), markdown(report))
     print(markdown(report))
     print(f"wrote {out} and {out.with_suffix('.md')}")
     return 0

@@ -2,8 +2,8 @@
 
     python benchmarks/features.py [ROOT] [--n-jobs N] [--out benchmarks/out/features.json]
 
-ROOT defaults to ../shared/data/ESC-10 beside the checkout. For the log-mel (PB-CNN) and the
-log-gammatone + delta (ACRNN) configs it times, in the same run:
+ROOT defaults to ../shared/data/ESC-10 beside the checkout ($ASCNB_SHARED overrides ../shared).
+For the log-mel (PB-CNN) and the log-gammatone + delta (ACRNN) configs it times, in the same run:
 
   baseline   a naive loop, one process: librosa.load + librosa.feature.melspectrogram (log-mel)
              or librosa.stft + spafe's gammatone bank + delta (gammatone; the bank is built once,
@@ -35,13 +35,16 @@ from pathlib import Path
 import librosa
 import numpy as np
 
-import ascnb.features.cache as cache_module
-from ascnb.data import fit_length, load_dataset
-from ascnb.features import compute_features, feature_config, gammatone_filterbank, library_versions
-from ascnb.features.cache import default_n_jobs
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's ascnb, not another one's
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT_ROOT = REPO.parent / "shared" / "data" / "ESC-10"
+import ascnb.features.cache as cache_module  # noqa: E402
+from ascnb.data import fit_length, load_dataset  # noqa: E402
+from ascnb.features import compute_features, feature_config, gammatone_filterbank, library_versions  # noqa: E402
+from ascnb.atomic import write_text  # noqa: E402
+from ascnb.features.workers import default_n_jobs  # noqa: E402
+from ascnb.paths import REPO, shared_dir  # noqa: E402
+
+DEFAULT_ROOT = shared_dir() / "data" / "ESC-10"
 
 
 def naive_logmel(path: str, config, seconds: float) -> np.ndarray:
@@ -156,10 +159,7 @@ def main(argv=None) -> int:
         report["results"][kind] = benchmark(dataset, kind, args.n_jobs)
 
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_text(out, json.dumps(report, indent=2) + "\n")
 
     print(f"{'features':<10} {'pass':<10} {'seconds':>8} {'cpu s':>7} {'clips/s':>8} {'speed-up':>9}")
     for kind, result in report["results"].items():

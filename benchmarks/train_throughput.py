@@ -32,12 +32,16 @@ import torch
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from ascnb.atomic import write_text  # noqa: E402
+from ascnb.models import MODELS as REGISTRY  # noqa: E402
 from ascnb.models import build_model  # noqa: E402
 from ascnb.models.cost import model_cost  # noqa: E402
 from ascnb.provenance import device_name, package_versions  # noqa: E402
 from ascnb.train import Trainer, resolve_device  # noqa: E402
 
-MODELS = {"acrnn": ("acrnn", "acrnn", (2, 128, 128)), "pb-cnn": ("pb-cnn", "pbcnn", (1, 128, 150))}
+# name -> (model, training preset, input shape), from the models registry
+MODELS = {name: (name, REGISTRY[name].preset, tuple(REGISTRY[name].input_shape))
+          for name in ("acrnn", "pb-cnn")}
 
 
 def measure(model_name: str, preset: str, input_shape, X, y, device, variant: str,
@@ -102,10 +106,7 @@ def main(argv=None) -> int:
     if on_cuda:
         results["peak_tflops"] = args.peak_tflops
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(results, indent=1) + "\n")
-    os.replace(tmp, out)
+    write_text(out, json.dumps(results, indent=1) + "\n")
     print(f"wrote {out}")
     return 0
 

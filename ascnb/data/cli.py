@@ -1,10 +1,11 @@
 """``python -m ascnb data …``: summary of a dataset, synthetic scenes, downloads
 
 Book: notebooks/01-data.ipynb. Commands:
-  data summary --dataset esc10|esc50|dcase2016|dcase2016-eval|synthetic [--root PATH]
+  data summary --dataset esc10|esc50|dcase2016|dcase2016-eval|synthetic [--data-root PATH]
   data synth --out DIR [--classes N --clips-per-class N --duration S --snr-min DB --snr-max DB
                         --seed N --folds N --distractors N --texture-snr DB --no-events]
-  data download NAME [--root PATH]
+  data download NAME [--data-root PATH]
+--data-root is the flag of run-experiment and sweep too; --root is its older name here.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def register(subparsers) -> None:
 
     summary = commands.add_parser("summary", help="clips per class and fold, duration, sample rates")
     summary.add_argument("--dataset", required=True, choices=list(DATASETS))
-    summary.add_argument("--root", help="dataset folder (default: found under $ASCNB_DATA or ./data)")
+    summary.add_argument("--data-root", "--root", dest="root",
+                         help="dataset folder (default: found under $ASCNB_DATA or ./data)")
     summary.add_argument("--check", action="store_true",
                          help="decode every clip and name each problem (truncated, NaN, silent, …)")
     summary.set_defaults(handler=run_summary)
@@ -46,7 +48,8 @@ def register(subparsers) -> None:
 
     download = commands.add_parser("download", help="fetch, check and extract official archives")
     download.add_argument("name", choices=sorted([*REGISTRY, *ALIASES]))
-    download.add_argument("--root", help="data root (default: $ASCNB_DATA or ./data)")
+    download.add_argument("--data-root", "--root", dest="root",
+                          help="data root (default: $ASCNB_DATA or ./data)")
     download.set_defaults(handler=run_download)
 
 
@@ -56,8 +59,10 @@ def run_summary(args: argparse.Namespace) -> int:
 
     try:
         dataset = load_dataset(args.dataset, args.root)
-        text = summarise(dataset)
+        info = dataset.audio_info(errors="collect")
+        text = summarise(dataset, info)
         problems = check_audio(dataset) if args.check else []
+        unreadable = info["problem"].notna().any()  # named in the text: an error without --check too
     except (DatasetError, AudioError, ValueError, OSError) as error:
         print(f"data summary: {error}", file=sys.stderr)
         return 1
@@ -67,7 +72,7 @@ def run_summary(args: argparse.Namespace) -> int:
         print(text, flush=True)
     except BrokenPipeError:  # `data summary … | head`: the reader has enough
         sys.stdout = open(os.devnull, "w")
-    return 1 if problems else 0
+    return 1 if problems or unreadable else 0
 
 
 def run_synth(args: argparse.Namespace) -> int:

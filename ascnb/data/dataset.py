@@ -84,16 +84,31 @@ class AudioDataset:
             events = events[events["filename"].isin(set(clips["filename"]))].reset_index(drop=True)
         return replace(self, clips=clips, events=events)
 
-    def audio_info(self) -> pd.DataFrame:
-        """Header of every file (soundfile.info, no decoding): sample_rate, channels, seconds"""
+    def audio_info(self, *, errors: str = "raise") -> pd.DataFrame:
+        """Header of every file (soundfile.info, no decoding): sample_rate, channels, seconds
+
+        errors: "raise": AudioError naming the first file whose header cannot be read;
+        "collect": its row holds NaN and, in column ``problem``, what is wrong (None elsewhere)
+        """
+        if errors not in ("raise", "collect"):
+            raise ValueError(f"errors must be 'raise' or 'collect', got {errors!r}")
         rows = []
         for path in self.clips["path"]:
             try:
+                if os.path.getsize(path) == 0:
+                    raise AudioError(f"{path}: audio file is empty (0 bytes)")
                 info = sf.info(path)
             except Exception as error:
-                raise AudioError(f"{path}: cannot read the audio header ({error})") from error
+                problem = error if isinstance(error, AudioError) else AudioError(
+                    f"{path}: cannot read the audio header ({error})")
+                if errors == "raise":
+                    raise problem from error
+                rows.append({"path": path, "sample_rate": np.nan, "channels": np.nan,
+                             "seconds": np.nan, "subtype": None, "problem": str(problem)})
+                continue
             rows.append({"path": path, "sample_rate": info.samplerate, "channels": info.channels,
-                         "seconds": info.frames / info.samplerate, "subtype": info.subtype})
+                         "seconds": info.frames / info.samplerate, "subtype": info.subtype,
+                         "problem": None})
         return pd.DataFrame(rows, index=self.clips.index)
 
 
@@ -144,10 +159,14 @@ def fold_counts(dataset: AudioDataset) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("fold")
 
 
-def summarise(dataset: AudioDataset) -> str:
+def summarise(dataset: AudioDataset, info: pd.DataFrame | None = None) -> str:
     """Clips per class and per fold against the official counts, duration and sample rates
-    (a check of a download; ``check_audio`` decodes every file)"""
-    info = dataset.audio_info()
+    (a check of a download; ``check_audio`` decodes every file). A file whose header cannot
+    be read is named on a line of its own ("UNREADABLE …"), after the counts of the others.
+    info: ``dataset.audio_info(errors="collect")`` when the caller has it already"""
+    info = dataset.audio_info(errors="collect") if info is None else info
+    unreadable = info["problem"].dropna()
+    info = info[info["problem"].isna()].astype({"sample_rate": int, "channels": int})
     clips = dataset.clips
     lines = [f"{dataset.description or dataset.name}", f"root: {dataset.root}",
              f"clips: {len(clips)}   classes: {len(dataset.classes)}   folds: {dataset.folds}"]
@@ -180,4 +199,7 @@ def summarise(dataset: AudioDataset) -> str:
     odd_rates = info[info["sample_rate"] != dataset.sample_rate]
     for path, rate in zip(odd_rates["path"], odd_rates["sample_rate"]):
         lines.append(f"{path}: sample rate {rate} Hz, expected {dataset.sample_rate} Hz")
+    if len(unreadable):
+        lines.append(f"UNREADABLE: {len(unreadable)} file(s) whose audio header cannot be read")
+        lines += list(unreadable)
     return "\n".join(lines)

@@ -178,8 +178,11 @@ def load_dcase2016(root: str | Path, *, protocol: str = "cv", resample: bool = F
     development, evaluation = find_dcase2016_folders(root)
     if development is None:
         deeper = sorted(root.glob(f"*/{DEVELOPMENT}")) if root.is_dir() else []
-        hint = (f"; found {deeper[0]} one folder down: pass --root {deeper[0].parent} (an archive "
-                "extracted one folder too deep)" if deeper else
+        # the same words fit every caller: `--data-root` is a flag of run-experiment, sweep
+        # and the data commands (where `--root` is its older name); data_root of the API
+        hint = (f"; found {deeper[0]} one folder down (an archive extracted one folder too "
+                f"deep): use {deeper[0].parent} as the data root (--data-root "
+                f"{deeper[0].parent}, or data_root= in Python and the notebooks)" if deeper else
                 "; run `python -m ascnb data download dcase2016-development`")
         raise DatasetError(f"{root}: no {DEVELOPMENT}/ folder (with meta.txt and evaluation_setup/) "
                            f"here{hint}")

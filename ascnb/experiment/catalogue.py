@@ -4,7 +4,7 @@ Book: book/reproduce.md ("One table, one file"). The notebooks (``load_table``),
 (``python -m ascnb sweep configs/NAME.yaml``) and ``python -m ascnb run-experiment
 configs/NAME.yaml`` read the same files, so an experiment is written down once. A file:
 
-    table: acrnn-table3                 # its name (= the file name)
+    table: acrnn-table3-attention-augmentation   # its name (= the file name)
     title: "ACRNN Table 3: attention × augmentation"
     paper:                              # where the published numbers are (ascnb.reference)
       source: acrnn/table3_attention_augment
@@ -14,7 +14,7 @@ configs/NAME.yaml`` read the same files, so an experiment is written down once. 
     rows:                               # row name -> the fields that make it
       convolutional RNN: {model: crnn}
       + attention: {model: acrnn}
-    claims:                             # the paper's claims over rows (ascnb.report.verdicts)
+    claims:                             # the paper's claims over rows (ascnb.report.tables)
       - {claim: "attention helps", better: "+ attention", worse: "convolutional RNN"}
 
 Rows are merged onto ``base`` key by key (mappings merged recursively). A row may name its
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ascnb import paths
-from ascnb.experiment.config import ConfigError, Experiment, read_config_file
+from ascnb.experiment.config import ConfigError, Experiment
 
 CONFIGS_DIR = paths.REPO / "configs"
 TABLE_KEYS = {"table", "title", "description", "paper", "datasets", "base", "rows", "claims"}
@@ -143,6 +143,25 @@ class TableSpec:
         return str(self.paper.get("label", columns or ""))
 
 
+def read_config_file(path: str | Path):
+    """A YAML/JSON file as Python values; errors name the file"""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a config file") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read the config ({error.strerror})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{path}: not valid YAML ({error})") from None
+
+
 def check_table(values, source: Path) -> TableSpec:
     """A TableSpec from a file's values; errors name the file and what is wrong"""
     if not isinstance(values, dict) or not values:
@@ -181,7 +200,7 @@ def check_table(values, source: Path) -> TableSpec:
 
 
 def table_path(name: str | Path) -> Path:
-    """A catalogue file by name ("acrnn-table3") or path"""
+    """A catalogue file by name ("acrnn-table3-attention-augmentation") or path"""
     path = Path(name)
     if path.suffix in (".yaml", ".yml") or path.exists():
         return path
@@ -245,8 +264,9 @@ class Table:
 def load_table(name: str | Path, rows=None, **knobs) -> Table:
     """A catalogue table's experiments for the reader's knobs
 
-    ``load_table("acrnn-table3", dataset="esc10", profile="cpu")``; knobs: dataset, data_root,
-    profile, folds, seeds, epochs, device, clips_per_class (None: the table's or profile's)
+    ``load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")``;
+    rows: only these rows (None: all); knobs: dataset, data_root, profile, folds, seeds, epochs,
+    device, clips_per_class (None: the table's or profile's)
     """
     spec = read_table(name)
     experiments = spec.experiments(rows, **knobs)

@@ -1,8 +1,8 @@
 """``python -m ascnb run-experiment``: run a catalogue table (or one experiment) here, in order
 
-Book: book/reproduce.md. ``run-experiment configs/acrnn-table3.yaml --dataset esc10 --profile
-cpu`` trains every row of the table over the profile's folds and seeds (``--row NAME`` for
-one); records that exist are skipped. Without a file, the flags describe one experiment:
+Book: book/reproduce.md. ``run-experiment configs/acrnn-table3-attention-augmentation.yaml
+--dataset esc10 --profile cpu`` trains every row of the table over the profile's folds and
+seeds (``--row NAME`` for one); records that exist are skipped. Without a file, the flags describe one experiment:
 ``run-experiment --dataset esc10 --model acrnn --set num_epochs=3``. Field flags (--model,
 --set, …) given with a file change every row. ``python -m ascnb sweep`` runs the same files on
 a Dask cluster.
@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 from ascnb.experiment.catalogue import KNOBS, merge, read_table
-from ascnb.experiment.config import ConfigError, Experiment
+from ascnb.experiment.config import NORMALISE, ConfigError, Experiment
 from ascnb.experiment.profiles import PROFILES
 
 
@@ -40,10 +40,19 @@ def parse_fold(text: str):
     return int(text) if text.lstrip("-").isdigit() else text
 
 
+def one_of(names) -> str:
+    """Help naming a registry's entries ("one of a, b, c"), read when the parser is built so
+    that a newly registered model or dataset is listed; an unknown name is refused by the
+    config, whose message names it and the known ones (argparse's choices would exit first)"""
+    return "one of " + ", ".join(names)
+
+
 def add_knob_arguments(p: argparse.ArgumentParser) -> None:
     """The reader's knobs, shared by run-experiment and sweep"""
-    p.add_argument("--dataset", help="synthetic, esc10, esc50, dcase2016 (default: the table's "
-                                     "first for a sweep, synthetic otherwise)")
+    from ascnb.data import DATASETS
+
+    p.add_argument("--dataset", help=f"{one_of(DATASETS)} (default: each of the table's "
+                                     "datasets for a sweep, synthetic otherwise)")
     p.add_argument("--data-root", help="the dataset's folder (default: found under $ASCNB_DATA or ./data)")
     p.add_argument("--profile", choices=tuple(PROFILES))
     p.add_argument("--folds", nargs="+", type=parse_fold)
@@ -56,13 +65,20 @@ def add_knob_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def add_field_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--model")
-    p.add_argument("--features")
-    p.add_argument("--segmentation")
-    p.add_argument("--normalise", choices=("channel", "band"))
-    p.add_argument("--preset")
-    p.add_argument("--decision", choices=("sum_log", "mean_prob"))
-    p.add_argument("--accuracy", choices=("class_mean", "overall"))
+    """The experiment's fields, with the names each registry knows"""
+    from ascnb.evaluate import ACCURACIES, DECISIONS
+    from ascnb.features import FEATURE_CONFIGS, SEGMENT_PRESETS
+    from ascnb.models import MODELS
+    from ascnb.train import PRESETS
+
+    p.add_argument("--model", help=f"{one_of(MODELS)} (default: acrnn, or the table's)")
+    p.add_argument("--features", help=f"{one_of(FEATURE_CONFIGS)} (default: the model's)")
+    p.add_argument("--segmentation", help=f"{one_of(SEGMENT_PRESETS)}, or '{{length: L, hop: H}}' "
+                                          "in frames (default: the features')")
+    p.add_argument("--normalise", choices=NORMALISE)
+    p.add_argument("--preset", help=f"training recipe, {one_of(PRESETS)} (default: the model's)")
+    p.add_argument("--decision", choices=DECISIONS)
+    p.add_argument("--accuracy", choices=ACCURACIES)
     p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="overrides",
                    help="training override, e.g. --set num_epochs=3 --set lr=0.01")
     p.add_argument("--model-param", action="append", metavar="KEY=VALUE", dest="model_params")
@@ -110,7 +126,7 @@ def experiments_from_args(args: argparse.Namespace) -> dict[str, Experiment]:
 def register(subparsers) -> None:
     p = subparsers.add_parser("run-experiment", help="train and evaluate a table's rows here",
                               description=__doc__.splitlines()[0])
-    p.add_argument("config", nargs="?", help="a catalogue table, e.g. configs/acrnn-table3.yaml")
+    p.add_argument("config", nargs="?", help="a catalogue table, e.g. configs/acrnn-table3-attention-augmentation.yaml")
     add_knob_arguments(p)
     add_field_arguments(p)
     p.add_argument("--results-dir", default=None, help="where records go (default results/)")

@@ -33,6 +33,9 @@ does not change a result: name and table (labels), folds and seeds (one record e
 (the generator's settings of the synthetic scenes, DCASE's protocol: what they change, the
 clips and splits, is in the fingerprint). ``experiment_hash`` is the same
 without the data: it finds committed records of a dataset a reader does not have.
+
+Over 300 lines, a third of them this docstring: the Experiment's fields, checks, resolution
+and hash are one frozen object (the catalogue's files are read by ``catalogue``).
 """
 
 from __future__ import annotations
@@ -41,7 +44,6 @@ import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from pathlib import Path
 
 from ascnb.experiment.profiles import PROFILES
 
@@ -314,21 +316,3 @@ def _digest(values: dict) -> str:
     text = json.dumps(values, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
-
-def read_config_file(path: str | Path):
-    """A YAML/JSON file as Python values; errors name the file"""
-    import yaml
-
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
-    except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, not a config file") from None
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read the config ({error.strerror})") from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML ({error})") from None

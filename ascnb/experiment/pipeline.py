@@ -19,6 +19,7 @@ provenance. The final weights stay in runs/ (git-ignored) for the attention figu
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -28,9 +29,9 @@ import numpy as np
 
 from ascnb import paths
 from ascnb.atomic import write_json, write_with
-from ascnb.experiment.config import Experiment
+from ascnb.experiment.config import ConfigError, Experiment
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
-from ascnb.experiment.fold import prepare_fold
+from ascnb.experiment.fold import check_split, prepare_fold
 from ascnb.experiment.records import (load_trained_model, read_record, record_path,
                                       weights_path)
 
@@ -39,15 +40,44 @@ logger = logging.getLogger(__name__)  # retraining notes: not printed on the boo
 CURVE_POINTS = 10  # test-fold accuracies recorded along each run
 
 
-def check_writable(folder: Path, what: str) -> None:
-    """Fail now, naming the folder, if ``what`` could not be written there after training"""
+PROBE_BYTES = 64 * 1024                # written and removed: a full disk refuses it
+MIN_FREE_BYTES = 16 * 1024 * 1024      # a record is kilobytes, a checkpoint up to megabytes
+
+
+def check_writable(folder: str | Path, what: str, *, min_free: int = MIN_FREE_BYTES) -> None:
+    """Fail now, naming the folder, if ``what`` could not be written there after training
+
+    The folder is created if need be, a probe of PROBE_BYTES written into it and removed (a
+    read-only folder or file system, a full disk or quota refuses it), and its file system
+    must have ``min_free`` bytes free (os.statvfs, where there is one). Raises OSError
+    """
+    folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / f".write-test-{time.time_ns()}"
-        probe.write_text("")
-        probe.unlink()
+        probe = folder / f".write-test-{os.getpid()}-{time.time_ns()}"
+        try:
+            with open(probe, "wb") as file:
+                file.write(bytes(PROBE_BYTES))
+        finally:
+            probe.unlink(missing_ok=True)
+        stats = os.statvfs(folder) if hasattr(os, "statvfs") else None
     except OSError as error:
         raise OSError(f"{folder}: cannot write {what} there ({error.strerror or error})") from None
+    free = stats.f_bavail * stats.f_frsize if stats is not None and stats.f_blocks else None
+    if free is not None and free < min_free:
+        raise OSError(f"{folder}: only {free / 2**20:.1f} MiB free on its file system, too little "
+                      f"to write {what} there (at least {min_free / 2**20:.0f} MiB wanted)")
+
+
+def check_model(exp: Experiment) -> None:
+    """Build the experiment's network once at its model's default input shape, so that a bad
+    model parameter (``attention_at=3``) is named before anything is extracted or written"""
+    from ascnb.models import build_model
+
+    try:
+        build_model(exp.model, 2, None, **exp.model_params)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"model_params of {exp.model!r}: {error}") from None
 
 
 def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
@@ -65,10 +95,13 @@ def run_experiment(exp: Experiment, results_dir: str | Path | None = None, *,
     exp = exp.resolve()
     resolve_device(exp.device)  # no CUDA here: say so now, not after extracting features
     exp.train_config()          # a wrongly typed training value: say so now
+    check_model(exp)            # a bad model parameter: say so now, not after extracting features
     dataset = dataset if dataset is not None else experiment_dataset(exp)
     fingerprint = data_fingerprint(dataset)
     config_hash = exp.config_hash(fingerprint)
     folds = exp.fold_list(dataset)
+    for fold in folds:  # a split no network can learn from: say so before extracting anything
+        check_split(dataset, fold, *dataset.split(fold))
     exp = replace(exp, folds=folds)
     features = None  # computed once, only when a record is missing
     records = []

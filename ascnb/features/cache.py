@@ -14,20 +14,17 @@ Default folder: $ASCNB_CACHE if set, else <repo>/cache/features.
 
 Parallel extraction (``compute_features``): the first missing clip is extracted in this
 process (which imports and warms librosa and builds the filterbank), then the others in
-``n_jobs`` worker processes forked from it, so that a worker starts in milliseconds instead of
-re-importing librosa, scipy and numba (~2 s each, as long as extracting 150 clips). Where
-forking is not safe (not Linux, or inside a daemonic process such as a Dask worker) the
-workers are joblib's (loky). Whoever extracts a clip computes the same bits
-(``ascnb.features.extract``: one BLAS thread).
+``n_jobs`` worker processes forked from it (``ascnb.features.workers``), so that a worker
+starts in milliseconds instead of re-importing librosa, scipy and numba (~2 s each, as long as
+extracting 150 clips). Where forking is not safe (not Linux, or inside a daemonic process such
+as a Dask worker) the workers are joblib's (loky). Whoever extracts a clip computes the same
+bits (``ascnb.features.extract``: one BLAS thread).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
-import sys
 import warnings
 from collections.abc import Callable, Iterator
 from functools import lru_cache
@@ -39,6 +36,7 @@ import numpy as np
 from ascnb.atomic import CorruptFileWarning, set_aside, write_with
 from ascnb.features.config import FeatureConfig, feature_config
 from ascnb.features.extract import NonFiniteFeaturesError, extract
+from ascnb.features.workers import can_fork, resolve_n_jobs, worker_pool
 
 # bump when extract() changes what it computes for the same config
 # 2: the filterbank product with one BLAS thread (entries of a multi-threaded process differed)
@@ -177,56 +175,6 @@ def _compute_and_store(i: int, path: str, config: FeatureConfig, clip_seconds, r
 def _compute_chunk(jobs: list[tuple]) -> list[tuple[int, np.ndarray]]:
     """A forked worker's job: several clips, so that each round trip carries more work"""
     return [_compute_and_store(*job) for job in jobs]
-
-
-def default_n_jobs() -> int:
-    """The cores this process may use"""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def resolve_n_jobs(n_jobs: int | None) -> int:
-    """None or 0 -> all cores; -k -> all cores but k - 1 (joblib's convention); at least 1"""
-    cores = default_n_jobs()
-    if not n_jobs:
-        return cores
-    return n_jobs if n_jobs > 0 else max(1, cores + 1 + n_jobs)
-
-
-def can_fork() -> bool:
-    """Whether worker processes may be forked from this one: Linux (macOS system libraries are
-    not fork-safe) and not a daemonic process (a Dask worker: it may not have children)"""
-    return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
-
-
-def _die_with_parent(parent: int) -> None:
-    """A forked worker's initializer: the kernel sends it SIGTERM when its parent dies
-
-    Without it, a run killed with SIGKILL (out of memory, a cluster's time limit, ``kill -9``)
-    during feature extraction leaves its workers running on as orphans, each holding a core
-    and its memory. Linux only (prctl PR_SET_PDEATHSIG); a no-op elsewhere.
-    """
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-    import signal
-
-    PR_SET_PDEATHSIG = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the signal was armed
-        os._exit(1)
-
-
-def worker_pool(n_jobs: int):
-    """``n_jobs`` worker processes forked from this one, which end when this process dies"""
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(max_workers=n_jobs, mp_context=context,
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
 
 
 def _forked(jobs: list[tuple], n_jobs: int) -> Iterator[tuple[int, np.ndarray]]:

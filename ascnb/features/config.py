@@ -204,7 +204,7 @@ class GammatoneConfig(_FeatureConfig):
       equivalent rectangular bandwidth (84 Hz at 550 Hz, 131 Hz at 1 kHz; -3 dB width 0.89 ERB).
       spafe's default p = 4 narrows the low and middle bands (60 Hz instead of 84 Hz at 550 Hz,
       -29 %; 106 instead of 131 Hz at 1 kHz) and tends to f / 9.26 above ~3 kHz; the paper
-      names no bandwidth, so the standard one is ours (tests/test_features.py measures it)
+      names no bandwidth, so the standard one is ours (tests/features/test_extract.py measures it)
     delta: add librosa.feature.delta(width=delta_width) of the log spectrogram as channel 1
     """
 

@@ -67,7 +67,10 @@ def cost_table(n_classes: int = 10) -> pd.DataFrame:
 
     One row per cost row of every registered model (``cost_rows()``, the specs'
     ``cost_rows``) at its default input shape; n_classes = 10
-    (ESC-10, the class count for which Table 2's parameter counts match)
+    (ESC-10, the class count for which Table 2's parameter counts match). Columns: model,
+    variant (the build parameters of the row, e.g. "pba_ws=channel"; "" the model as
+    registered), input_shape, n_classes, params_M and flops_M (ours), paper_model,
+    paper_params_M and paper_flops_M (Table 2), n_params and n_flops (exact counts)
     """
     from ascnb.models import build_model, default_input_shape
 
@@ -78,7 +81,7 @@ def cost_table(n_classes: int = 10) -> pd.DataFrame:
         cost = model_cost(build_model(name, n_classes, input_shape, **params), input_shape)
         rows.append({
             "model": name,
-            "params": ", ".join(f"{k}={v}" for k, v in params.items()),
+            "variant": ", ".join(f"{k}={v}" for k, v in params.items()),
             "input_shape": "x".join(map(str, input_shape)),
             "n_classes": n_classes,
             "params_M": round(cost["params"] / 1e6, 3),

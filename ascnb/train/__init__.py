@@ -1,4 +1,4 @@
-"""Training: one loop for every experiment, the papers' recipes, augmentation
+"""Training: one loop for every experiment, its checkpoints, the papers' recipes, augmentation
 
 Book: book/intro.md ("How the experiments are trained") and book/reproduce.md.
 

@@ -71,7 +71,8 @@ def augmented_features(dataset, config, copies: int, *, seed: int = 0, cache_dir
     from tqdm.auto import tqdm
 
     from ascnb.features import FeatureCache, feature_config
-    from ascnb.features.cache import clip_key, default_n_jobs
+    from ascnb.features.cache import clip_key
+    from ascnb.features.workers import default_n_jobs
 
     if isinstance(config, str):
         config = feature_config(config)

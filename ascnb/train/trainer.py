@@ -20,8 +20,9 @@ Reproducibility
 - batch order and mixup draws of epoch e come from generators seeded with (seed, e), so
   both paths see the same batches, and a resumed run the same ones as an uninterrupted run
 - dropout draws from torch's global generator: ``fit`` seeds it (seed_everything) on a fresh
-  start, and a checkpoint stores the torch/numpy/python RNG states, restored on resume; the
-  compiled forward draws its dropout masks as eager mode does (inductor fallback_random)
+  start, and a checkpoint (``ascnb.train.checkpoint``) stores the torch/numpy/python RNG
+  states, restored on resume; the compiled forward draws its dropout masks as eager mode
+  does (inductor fallback_random)
 - torch.use_deterministic_algorithms(True, warn_only=True) when config.deterministic
 Same seed, same machine, same thread count, same path -> the same weights, bit for bit, on
 CPU. A checkpoint records the path (fast, amp, channels-last, compile) and is resumed only by
@@ -29,6 +30,9 @@ the same path.
 
 A loss or weight that is not finite stops the run with ``NonFiniteLossError`` naming the
 epoch and batch, before that epoch's checkpoint is written.
+
+Over 300 lines: one class, d2l's ``fit -> fit_epoch -> epoch_batches`` read top to bottom, whose
+two paths share every step (checkpoints are ``ascnb.train.checkpoint``'s).
 """
 
 from __future__ import annotations
@@ -45,13 +49,11 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ascnb.atomic import set_aside, write_with
+from ascnb.train.checkpoint import CHECKPOINT_NAME, load_checkpoint, save_checkpoint
 from ascnb.train.presets import TrainConfig, train_config
 
 # must be set before CUDA initialises for deterministic cuBLAS (harmless on CPU)
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-
-CHECKPOINT_NAME = "checkpoint.pt"
 
 
 class NonFiniteLossError(FloatingPointError):
@@ -98,34 +100,6 @@ def epoch_generators(seed: int, epoch: int) -> tuple[torch.Generator, np.random.
     """(torch generator for batch order and mixup partners, numpy generator for mixup lambda)"""
     g = torch.Generator().manual_seed(seed * 100_003 + epoch)
     return g, np.random.default_rng([seed, epoch])
-
-
-def rng_states() -> dict:
-    states = {"torch": torch.get_rng_state(), "numpy": np.random.get_state(),
-              "python": random.getstate()}
-    if torch.cuda.is_available() and torch.cuda.is_initialized():
-        states["cuda"] = torch.cuda.get_rng_state_all()
-    return states
-
-
-def set_rng_states(states: dict) -> None:
-    torch.set_rng_state(states["torch"])
-    np.random.set_state(states["numpy"])
-    random.setstate(states["python"])
-    if "cuda" in states and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(states["cuda"])
-
-
-def fingerprint_differences(saved: dict, current: dict) -> dict[str, tuple]:
-    """{"path.compile": (saved value, current value), ...} for every entry that differs"""
-    differ = {}
-    for key in sorted(set(saved) | set(current)):
-        a, b = saved.get(key), current.get(key)
-        if isinstance(a, dict) and isinstance(b, dict):
-            differ.update({f"{key}.{k}": v for k, v in fingerprint_differences(a, b).items()})
-        elif a != b:
-            differ[key] = (a, b)
-    return differ
 
 
 def mixup_batch(X: torch.Tensor, targets: torch.Tensor, lam: float,
@@ -251,35 +225,19 @@ class Trainer:
                 "n_parameters": sum(p.numel() for p in model.parameters()), "path": self.path}
 
     def save_checkpoint(self, epoch: int, model, optimizer, scheduler, fingerprint: dict) -> None:
-        if self.checkpoint_path is None:
-            return
-        state = {"epoch": epoch, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                 "scheduler": scheduler.state_dict(), "rng": rng_states(),
-                 "history": self.history, "fingerprint": fingerprint}
-        write_with(self.checkpoint_path, lambda tmp: torch.save(state, tmp))
+        if self.checkpoint_path is not None:
+            save_checkpoint(self.checkpoint_path, epoch, model, optimizer, scheduler,
+                            self.history, fingerprint)
 
     def load_checkpoint(self, model, optimizer, scheduler, fingerprint: dict) -> int:
         """Restore the last checkpoint if there is one; returns the epochs it had completed"""
-        path = self.checkpoint_path
-        if path is None or not path.is_file():
+        if self.checkpoint_path is None:
             return 0
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=False)  # RNG states stay on the CPU
-        except Exception as error:  # truncated, empty or foreign: start afresh, keep it for a look
-            set_aside(path, f"unreadable checkpoint ({type(error).__name__}: {error})")
+        restored = load_checkpoint(self.checkpoint_path, model, optimizer, scheduler, fingerprint)
+        if restored is None:
             return 0
-        saved = state.get("fingerprint") or {} if isinstance(state, dict) else {}
-        if saved != fingerprint:
-            differ = fingerprint_differences(saved, fingerprint)
-            set_aside(path, "checkpoint of a different run (" + "; ".join(
-                f"{k} {a!r} there, {b!r} here" for k, (a, b) in differ.items()) + ")")
-            return 0
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        set_rng_states(state["rng"])
-        self.history = list(state["history"])
-        return int(state["epoch"])
+        epoch, self.history = restored
+        return epoch
 
     # -- training ----------------------------------------------------------------------------
 

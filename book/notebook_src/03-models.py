@@ -48,7 +48,7 @@ pd.DataFrame(rows).set_index("model")
 costs = cost_table(n_classes=n_classes)
 acrnn = costs[costs["model"] == "acrnn"].iloc[0]
 glue("models_acrnn_params_M", float(acrnn["params_M"]))
-costs[["model", "params", "input_shape", "params_M", "paper_params_M", "flops_M", "paper_flops_M"]]
+costs[["model", "variant", "input_shape", "params_M", "paper_params_M", "flops_M", "paper_flops_M"]]
 
 # %% [markdown]
 # Our FLOPs count every use of every weight; the paper's Table 2 counts about two per

@@ -9,7 +9,8 @@
 # **Prerequisites.** {doc}`02-features` (log-mel), {doc}`03-models` (the Valenti CNN).
 
 # %% tags=["parameters"]
-dataset = "synthetic"      # dcase2016 for the paper's setting
+dataset = "synthetic"      # dcase2016 for the paper's setting (4 folds); dcase2016-eval: tested
+                           # on the evaluation set (one fold, "eval")
 data_root = None           # None: where the dataset registry finds it
 profile = "quick"          # smoke | quick | cpu | paper
 folds = None               # None: the profile's folds
@@ -20,6 +21,7 @@ results_dir = None         # None: $ASCNB_RESULTS, else results/
 
 # %% tags=["fold"]
 import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
 
 from ascnb.experiment import load_table
 from ascnb.report.tables import accuracies, claims_table, glue, results_table
@@ -45,6 +47,23 @@ results = table.run(results_dir)
 summary = results_table(table, results)
 glue("pbcnn_t1_table", summary, display=False)
 summary
+
+# %% [markdown]
+# The paper column is Table 1's average over its four folds. A fold accuracy is a number of
+# correct clips over the clips the fold tested, so the paper's fold accuracies tell how many
+# clips it counted: below, each of Table 1's is written as the fraction that gives it to the
+# paper's three decimals, out of the 290 test clips of a DCASE 2016 development fold or the 390
+# of Table 2 ({doc}`11-pbcnn-models`), and the two sentences count them for Tables 1 and 2. Where
+# the two tables' counts differ, they were not computed on the same test clips, which the paper
+# does not explain. The PB-CNN chapter's section {ref}`pbcnn-inconsistencies` lists this with
+# the paper's other inconsistencies.
+
+# %%
+from ascnb.reference import fold_clip_fractions, fold_clip_summary
+
+display(Markdown(fold_clip_summary("pbcnn", "table1_mel_bands", "Table 1") + " "
+                 + fold_clip_summary("pbcnn", "table2_models", "Table 2")))
+fold_clip_fractions("pbcnn", "table1_mel_bands")
 
 # %% [markdown]
 # ## The paper's claim: 128 bands is best

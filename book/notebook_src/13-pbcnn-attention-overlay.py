@@ -10,7 +10,8 @@
 # **Prerequisites.** {doc}`04-attention`, {doc}`11-pbcnn-models`.
 
 # %% tags=["parameters"]
-dataset = "synthetic"      # dcase2016 for the paper's setting
+dataset = "synthetic"      # dcase2016 for the paper's setting (4 folds); dcase2016-eval: tested
+                           # on the evaluation set (one fold, "eval")
 data_root = None           # None: where the dataset registry finds it
 profile = "quick"          # smoke | quick | cpu | paper
 folds = None               # None: the profile's folds
@@ -26,8 +27,8 @@ import numpy as np
 import pandas as pd
 import torch
 
-from ascnb.experiment import experiment_dataset, load_table, trained_model
-from ascnb.features import band_frequencies, extract, segment
+from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
+from ascnb.features import band_frequencies, compute_features
 from ascnb.report.attention_maps import clip_attention
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
@@ -38,25 +39,29 @@ exp = table.rows["PB-CNN"]
 record = table.run(results_dir)["PB-CNN"].to_dict("records")[0]   # its first (fold, seed)
 model = trained_model(exp, record)                # with its training fold's normaliser
 data = experiment_dataset(exp)                    # the clips it was trained and tested on
-config = exp.feature_config()                     # the features it was trained on
+config = exp.feature_config()
+features = compute_features(data, config, progress=False)   # the features it was trained on
+fold_data = prepare_fold(exp, data, features, record["fold"])   # the pipeline's split, segments
+fold_data.check_record(record, model)             # the record's test clips and normaliser?
+test = fold_data.test_clips
 band_hz = band_frequencies(config)
-_, test = data.split(record["fold"])
 print(f"PB-CNN, {dataset_label(data)}, fold {record['fold']}, seed {record['seed']}: "
       f"accuracy {100 * record['accuracy']:.1f} % on {len(test)} test clips")
 
 # %% [markdown]
 # ## Attention over three test clips
 #
-# Each clip of the test fold is cut into 3 s segments as in training; the pixel weights $W_k$
-# of every segment and every stage are mapped back onto the input's grid (stage $s$ sees it
-# pooled by $2^{s-1}$), averaged over the four stages, and averaged where segments overlap
-# (`ascnb.report.attention_maps.clip_attention`).
+# The clips and their features are those of the record's test fold, prepared as the pipeline
+# prepared them (`ascnb.experiment.prepare_fold`). Each clip is cut into 3 s segments as in
+# training; the pixel weights $W_k$ of every segment and every stage are mapped back onto the
+# input's grid (stage $s$ sees it pooled by $2^{s-1}$), averaged over the four stages, and
+# averaged where segments overlap (`ascnb.report.attention_maps.clip_attention`).
 
 # %% mystnb={"figure": {"caption": "Fig. 9 of the paper, ours: test clips as log-mel spectrograms (left) and the trained PB-CNN's pixel weights averaged over its PBA stages (right), with the ground-truth event boxes where the data has them."}}
 chosen = list(test.groupby("label").head(1).index[:n_clips])
 fig, axes = plt.subplots(len(chosen), 2, figsize=(13, 2.8 * len(chosen)), squeeze=False)
 for row, i in zip(axes, chosen):
-    X = extract(config, data.read(i))                            # (1, bands, frames)
+    X = features[i]                                              # (1, bands, frames)
     maps = clip_attention(model, X)                              # {stage: (bands, frames)}
     attention = np.mean([m for k, m in maps.items() if k.endswith(".pixel")], axis=0)
     clip = data.clips.iloc[i]
@@ -87,8 +92,7 @@ plt.show()
 # a plain CNN stage, 1 a branch as large as the stage's own signal.
 
 # %%
-segments, _ = segment([extract(config, data.read(i)) for i in test.index], exp.segment_config())
-X_test = torch.tensor(model.normaliser.transform(segments), dtype=torch.float32)  # (n, 1, F, T)
+X_test = torch.tensor(fold_data.X_test, dtype=torch.float32)  # normalised test segments (n, 1, F, T)
 gammas = model.pba_gammas()                       # {"stage1": γ1, …}
 shares = model.pba_branch_share(X_test)
 gamma_table = pd.DataFrame({"γ": gammas, "branch share ‖γ·Wm⊙Ws‖ / ‖X‖": shares}).round(4)

@@ -72,7 +72,7 @@ verdicts
 # %%
 costs = cost_table(n_classes=10)
 glue("acrnn_t2_table", costs, display=False)
-costs[["model", "params", "input_shape", "params_M", "paper_params_M", "flops_M", "paper_flops_M"]]
+costs[["model", "variant", "input_shape", "params_M", "paper_params_M", "flops_M", "paper_flops_M"]]
 
 # %% [markdown]
 # **Why our FLOPs and the paper's differ by two orders of magnitude for ACRNN.** We count one

@@ -24,8 +24,8 @@ categories = ["dog", "crying_baby", "clock_tick", "rain"]   # classes shown (els
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ascnb.experiment import experiment_dataset, load_table, trained_model
-from ascnb.features import band_frequencies, extract
+from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
+from ascnb.features import band_frequencies, compute_features
 from ascnb.report.attention_maps import clip_attention
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
@@ -35,33 +35,39 @@ table = load_table("acrnn-table4-placement-scaling", rows=list(rows.values()), d
                    data_root=data_root, profile=profile, folds=folds, seeds=seeds, epochs=epochs,
                    device=device)
 results = table.run(results_dir)
-models = {}
-for scale, row in rows.items():
-    record = results[row].to_dict("records")[0]   # its first (fold, seed)
-    models[scale] = trained_model(table.rows[row], record)   # with its training fold's normaliser
 exp = table.rows[rows["sigmoid"]]
 data = experiment_dataset(exp)                    # the clips both were trained and tested on
 config = exp.feature_config()                     # log-gammatone + delta, as in training
-fold = results[rows["sigmoid"]]["fold"].iloc[0]
+features = compute_features(data, config, progress=False)   # the features both were trained on
+models, fold_data = {}, None
+for scale, row in rows.items():
+    record = results[row].to_dict("records")[0]   # its first (fold, seed)
+    models[scale] = trained_model(table.rows[row], record)   # with its training fold's normaliser
+    if fold_data is None:                         # the pipeline's split (the same for both)
+        fold_data = prepare_fold(table.rows[row], data, features, record["fold"])
+    fold_data.check_record(record, models[scale])   # the record's test clips and normaliser?
+fold = fold_data.fold
 print(f"{dataset_label(data)}, test fold {fold}")
 
 # %% [markdown]
 # ## Frame weights over four test clips
 #
-# Each test clip is cut into the 128-frame segments of training; the frame weights of the
-# attention after l2 are mapped back onto the clip's frames and averaged where segments
-# overlap (`ascnb.report.attention_maps.clip_attention`), then scaled to a maximum of 1 so
-# that the two scalings share an axis.
+# The test clips and their features are those of the records' test fold, prepared as the
+# pipeline prepared them (`ascnb.experiment.prepare_fold`). Each test clip is cut into the
+# 128-frame segments of training; the frame weights of the attention after l2 are mapped back
+# onto the clip's frames and averaged where segments overlap
+# (`ascnb.report.attention_maps.clip_attention`), and plotted as they are, each scaling on its
+# own axis (sigmoid weights lie in [0, 1]; softmax weights sum to 1 over a segment's frames).
 
 # %% mystnb={"figure": {"caption": "Fig. 5 of the paper, ours: four test clips (log-gammatone spectrograms), the sigmoid weights of attention at l2 (middle row of each clip) and the softmax weights (bottom row), each at its own size."}}
 band_hz = band_frequencies(config)
-_, test = data.split(fold)
+test = fold_data.test_clips
 wanted = [c for c in categories if c in set(test["category"])] or list(test["category"].unique()[:4])
 fig, axes = plt.subplots(3 * len(wanted), 1, figsize=(9, 4.2 * len(wanted)), sharex=True,
                          layout="constrained", gridspec_kw={"height_ratios": [3, 1, 1] * len(wanted)})
 for (top, middle, bottom), category in zip(axes.reshape(-1, 3), wanted):
     i = int(test.index[test["category"] == category][0])
-    X = extract(config, data.read(i))                            # (2, 128, frames)
+    X = features[i]                                              # (2, 128, frames)
     image = plot_spectrogram(top, X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
                              title=category, colorbar=False)
     fig.colorbar(image, ax=[top, middle, bottom], fraction=0.03, pad=0.01).set_label(

@@ -28,8 +28,8 @@ max_clips = 40             # test clips scored per (fold, seed)
 import pandas as pd
 
 from ascnb.evaluate import mean_ci
-from ascnb.experiment import experiment_dataset, load_table, trained_model
-from ascnb.features import band_frequencies, extract
+from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
+from ascnb.features import band_frequencies, compute_features
 from ascnb.report.attention_maps import (attention_mass, clip_attention, combined_map, energy_map,
                                          event_mask, untrained_twin)
 from ascnb.report.tables import compare, dataset_label, format_ci, glue
@@ -52,6 +52,8 @@ results = {**pbcnn.run(results_dir), **acrnn.run(results_dir)}
 # %% [markdown]
 # ## Attention mass on event frames (and boxes)
 #
+# The clips are the test clips of each record's fold and their features those the network was
+# tested on, prepared as the pipeline prepared them (`ascnb.experiment.prepare_fold`).
 # For a clip, each attention layer's map over the clip (`clip_attention`: segments mapped back
 # onto the clip, overlaps averaged) is normalised to sum to one and the layers are averaged
 # (`combined_map`; frame weights spread evenly over the bands). Its mass on event frames
@@ -63,15 +65,19 @@ results = {**pbcnn.run(results_dir), **acrnn.run(results_dir)}
 rows = []
 for name, (table, row) in candidates.items():
     exp = table.rows[row]
-    config = exp.feature_config()                 # the features the model was trained on
+    config = exp.feature_config()
     band_hz = band_frequencies(config)
     data = experiment_dataset(exp)                # the clips it was trained and tested on
-    for record in results[row].to_dict("records"):
+    features = compute_features(data, config, progress=False)   # the features it was trained on
+    fold_data = None
+    for record in results[row].to_dict("records"):   # in (fold, seed) order
         model = trained_model(exp, record)        # with its training fold's normaliser
         untrained = untrained_twin(model, seed=int(record["seed"]))
-        _, test = data.split(record["fold"])
-        for i in list(test.index[:max_clips]):
-            X = extract(config, data.read(i))     # (channels, bands, frames)
+        if fold_data is None or fold_data.fold != record["fold"]:   # the pipeline's split
+            fold_data = prepare_fold(exp, data, features, record["fold"])
+        fold_data.check_record(record, model)     # the record's test clips and normaliser?
+        for i in list(fold_data.test_clips.index[:max_clips]):
+            X = features[i]                       # (channels, bands, frames)
             maps = clip_attention(model, X)       # {layer: (frames,) or (bands, frames)}
             weights = combined_map(maps, n_bands=X.shape[1])      # (bands, frames), sums to 1
             before = combined_map(clip_attention(untrained, X), n_bands=X.shape[1])

@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's ascnb, not another one's
 
+from ascnb.paths import REPO  # noqa: E402
 from ascnb.runner import (GENERATED_DIR, NotebookError, ParameterError,  # noqa: E402
                           notebook_parameters, run_notebook)
 

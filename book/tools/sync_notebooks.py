@@ -19,7 +19,10 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's ascnb, not another one's
+
+from ascnb.paths import REPO  # noqa: E402
+
 SOURCES = REPO / "book" / "notebook_src"
 NOTEBOOKS = REPO / "notebooks"
 

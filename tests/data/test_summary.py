@@ -13,8 +13,7 @@ import soundfile as sf
 
 from ascnb.cli import main
 from ascnb.data import DatasetError, load_dataset
-
-REPO = Path(__file__).resolve().parents[2]
+from ascnb.paths import REPO
 
 
 @pytest.fixture
@@ -80,3 +79,22 @@ def test_a_data_root_that_is_a_file_is_named(tmp_path, monkeypatch):
     monkeypatch.setenv("ASCNB_DATA", str(not_a_folder))
     with pytest.raises(DatasetError, match="data.txt: the data root is a file"):
         load_dataset("synthetic")
+
+
+def test_check_names_a_nan_sample_file_and_a_0_byte_file(partial_esc10, capsys):
+    audio = partial_esc10 / "audio"
+    x = 0.1 * np.ones(22050)
+    x[100] = np.nan
+    sf.write(audio / "2-101-A-1.wav", x, 44100, subtype="FLOAT")            # one NaN sample
+    (audio / "1-100-A-0.wav").write_bytes(b"")                                # 0 bytes
+    code = main(["data", "summary", "--dataset", "esc10", "--root", str(partial_esc10), "--check"])
+    captured = capsys.readouterr()
+    text = captured.out + captured.err
+    assert code == 1
+    assert "2-101-A-1.wav: audio holds NaN or infinite samples" in text, text
+    assert "1-100-A-0.wav: audio file is empty (0 bytes)" in text, text
+    # without --check the header read names the empty file and goes on with the others
+    assert main(["data", "summary", "--dataset", "esc10", "--root", str(partial_esc10)]) == 1
+    out = capsys.readouterr().out
+    assert "UNREADABLE: 1 file(s)" in out and "1-100-A-0.wav: audio file is empty (0 bytes)" in out
+    assert "3 clips at 44100 Hz" in out  # the other files are counted

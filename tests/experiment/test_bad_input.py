@@ -3,24 +3,34 @@ file or field and what is wrong, and nothing half-written"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from ascnb.cli import main as cli_main
 from ascnb.experiment import ConfigError, Experiment, run_experiment
+from ascnb.paths import REPO
 
 from .conftest import TINY
 
-REPO = Path(__file__).resolve().parents[2]
+
+@pytest.fixture(autouse=True)
+def outputs_in_tmp_path(tmp_path, monkeypatch):
+    """Every output folder inside tmp_path, flags or not (a sweep's workers read the variables)"""
+    for variable, folder in (("ASCNB_RESULTS", "results"), ("ASCNB_RUNS", "runs"),
+                             ("ASCNB_CACHE", "cache")):
+        monkeypatch.setenv(variable, str(tmp_path / folder))
 
 
 def run_cli(argv, tmp_path, capsys):
-    code = cli_main(argv + ["--results-dir", str(tmp_path / "results")]
-                    + (["--runs-dir", str(tmp_path / "runs")] if argv[0] == "run-experiment" else []))
+    """Run a refused command: tmp_path holds nothing after it but the inputs it held before
+    (no record, checkpoint, weights, feature cache entry, nor an empty folder)"""
+    inputs = set(tmp_path.rglob("*"))
+    outputs = ["--results-dir", str(tmp_path / "results")]
+    if argv[0] == "run-experiment":
+        outputs += ["--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache")]
+    code = cli_main(argv + outputs)
     err = capsys.readouterr().err
-    assert not list(tmp_path.rglob("*.json")), "a record was written"
-    assert not list(tmp_path.rglob("checkpoint.pt")), "a checkpoint was written"
+    written = sorted(str(p.relative_to(tmp_path)) for p in set(tmp_path.rglob("*")) - inputs)
+    assert not written, f"a refused run left {written}"
     return code, err
 
 
@@ -69,6 +79,24 @@ def test_a_bad_table_file_is_named_by_both_entry_points(tmp_path, capsys, text, 
     code, err = run_cli([command, str(path), "--profile", "smoke"], tmp_path, capsys)
     assert code == 2 and message in err, err
     assert "mine.yaml" in err or "no-such-table" in err, err
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--dataset", "esc100"], "unknown dataset 'esc100'"),
+    (["--device", "cuda"], "no CUDA device is available"),
+    (["--row", "acrnn"], "--row is for run-experiment; a sweep runs whole tables"),
+])
+def test_bad_sweep_flags_are_named(tmp_path, capsys, synth_root, flags, message):
+    import torch
+    import yaml
+
+    if "cuda" in flags and torch.cuda.is_available():
+        pytest.skip("this torch has CUDA")
+    table = tmp_path / "one.yaml"
+    table.write_text(yaml.safe_dump({"table": "one", "rows": {"acrnn": {
+        k: v for k, v in {**TINY, "data_root": str(synth_root)}.items() if k != "profile"}}}))
+    code, err = run_cli(["sweep", str(table), "--profile", "smoke", *flags], tmp_path, capsys)
+    assert code == 2 and message in err, err
 
 
 def test_a_missing_table_file_is_named(tmp_path, capsys):

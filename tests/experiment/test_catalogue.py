@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
+import ast
 from collections import defaultdict
-from pathlib import Path
 
 import pytest
 import yaml
 
 from ascnb.experiment import ConfigError, catalogue, load_table, read_table
+from ascnb.paths import REPO
 from ascnb.sweep import expand
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def test_every_catalogue_file_loads_in_every_profile():
@@ -53,30 +51,145 @@ def test_paper_numbers_follow_the_dataset_column():
     assert read_table("pbcnn-table3-segmentation").paper_value("CNN, no split", "dcase2016") == 85.69
 
 
-def test_notebooks_load_their_tables_from_the_catalogue_and_hash_equal_the_sweep():
-    """Every notebook that trains names catalogue tables; the rows it runs for its knobs are the
-    sweep's tasks for the same knobs (same config hashes), and no notebook builds experiments"""
-    import nbformat
-    import papermill
+NOTEBOOK_SRC = REPO / "book" / "notebook_src"
+# what a notebook's load_table arguments may use beside its parameters and plain assignments
+SAFE_BUILTINS = {"list": list, "dict": dict, "tuple": tuple}
+# notebook calls that no sweep of their table at the notebook's dataset and profile makes
+# ("NOTEBOOK: TARGET" -> why); each must still be a sweep task for the call's own knobs
+NOT_SWEPT = {
+    "11-pbcnn-models: longer_table": "the convergence check: the plain CNN with longer_epochs "
+    "epochs, made by `python -m ascnb sweep configs/pbcnn-table2-models.yaml --epochs 20`",
+}
 
-    from ascnb.experiment.config import Experiment
 
+def parameters_cell(source: str) -> dict:
+    """The defaults of the cell tagged ``parameters`` of a notebook source (py:percent)"""
+    lines = source.splitlines()
+    start = next(i for i, line in enumerate(lines)
+                 if line.startswith("# %%") and '"parameters"' in line)
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("# %%")), len(lines))
+    cell = ast.parse("\n".join(lines[start + 1:end]))
+    return {node.targets[0].id: ast.literal_eval(node.value) for node in cell.body
+            if isinstance(node, ast.Assign)}
+
+
+def evaluate(node: ast.expr, names: dict):
+    return eval(compile(ast.Expression(node), "<notebook>", "eval"),  # our own sources, no builtins
+                {"__builtins__": SAFE_BUILTINS}, dict(names))
+
+
+def load_table_calls(source: str, stem: str) -> list[tuple[str, str, dict]]:
+    """("NOTEBOOK: TARGET", table, keyword arguments) of every ``load_table(...)`` of a notebook
+    source, its arguments evaluated with the parameters cell's defaults and the plain
+    assignments before it (``row = "..."``, ``knobs = dict(...)``)"""
+    names = parameters_cell(source)
+    tree = ast.parse(source)
+    every = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+             and getattr(node.func, "id", None) == "load_table"]
+    calls = []
+    for node in sorted((n for n in ast.walk(tree) if isinstance(n, ast.Assign)),
+                       key=lambda n: (n.lineno, n.col_offset)):
+        for call in (c for c in ast.walk(node.value) if c in every):
+            try:
+                args = [evaluate(arg, names) for arg in call.args]
+                kwargs = {}
+                for keyword in call.keywords:
+                    value = evaluate(keyword.value, names)
+                    kwargs.update(value if keyword.arg is None else {keyword.arg: value})
+            except Exception as error:
+                pytest.fail(f"{stem}.py:{call.lineno}: cannot evaluate {ast.unparse(call)} ({error})")
+            if len(args) > 1:
+                kwargs["rows"] = args[1]
+            calls.append((f"{stem}: {ast.unparse(node.targets[0])}", args[0], kwargs))
+        if len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            try:
+                names[node.targets[0].id] = evaluate(node.value, names)
+            except Exception:  # table.run(...) and the like: not a plain value
+                names.pop(node.targets[0].id, None)
+    assert len(calls) == len(every), f"{stem}: a load_table(...) whose result is not assigned"
+    return calls
+
+
+def run_keys(rows) -> set[str]:
+    """What Table.run trains or reads: <config hash>-fold<f>-seed<s> of each row, or
+    <experiment hash>-nodata for data that is not on this machine"""
+    from ascnb.data import DatasetError
+    from ascnb.experiment import data_fingerprint, experiment_dataset
+
+    keys = set()
+    for exp in rows:
+        exp = exp.resolve()
+        try:
+            dataset = experiment_dataset(exp)
+        except (DatasetError, FileNotFoundError):
+            keys.add(f"{exp.experiment_hash()}-nodata")
+            continue
+        config_hash = exp.config_hash(data_fingerprint(dataset))
+        keys |= {f"{config_hash}-fold{fold}-seed{seed}"
+                 for fold in exp.fold_list(dataset) for seed in exp.seeds}
+    return keys
+
+
+def unswept(calls, not_swept: dict) -> list[str]:
+    """The calls whose runs are not tasks of a sweep of their table at their dataset and
+    profile (documented exceptions: not tasks of that sweep, but of one with their knobs)"""
+    sweeps, problems = {}, []
+
+    def sweep_keys(name, **knobs):
+        key = (name, repr(sorted(knobs.items())))
+        if key not in sweeps:
+            dataset = knobs.pop("dataset")
+            tasks = expand([name], datasets=[dataset], missing_data_ok=True, **knobs)
+            sweeps[key] = {t.key for t in tasks} | {t.config_hash for t in tasks}
+        return sweeps[key]
+
+    for where, name, kwargs in calls:
+        knobs = {k: v for k, v in kwargs.items() if k != "rows"}
+        keys = run_keys(load_table(name, **kwargs).rows.values())
+        missing = keys - sweep_keys(name, dataset=knobs["dataset"], profile=knobs["profile"])
+        if where in not_swept:
+            swept = {k: v for k, v in knobs.items() if v is not None and k not in ("device",)}
+            if not missing:
+                problems.append(f"{where}: documented as not swept, but it is: drop the exception")
+            elif keys - sweep_keys(name, **swept):
+                problems.append(f"{where}: not a task even of a sweep with its knobs {swept}")
+        elif missing:
+            problems.append(f"{where}: load_table({name!r}, {kwargs}) runs {sorted(missing)}, "
+                            f"which `sweep {name} --dataset {knobs['dataset']} --profile "
+                            f"{knobs['profile']}` does not")
+    return problems
+
+
+def test_what_the_notebooks_run_is_what_the_sweep_runs():
+    """Every load_table(...) of every notebook, with its parameters' defaults, rows= and knobs
+    as written, runs (config hash, fold, seed) that a sweep of its table at its dataset and
+    profile runs too, or is a documented exception; no notebook builds experiments itself"""
     tables = catalogue()
-    for path in sorted((REPO / "notebooks").glob("*.ipynb")):
-        source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells
-                           if c.cell_type == "code")
+    calls = []
+    for path in sorted(NOTEBOOK_SRC.glob("*.py")):
+        source = path.read_text()
         assert "Experiment(" not in source and "make_experiment" not in source, path.name
-        for name in re.findall(r"load_table\(\s*[\"']([^\"']+)[\"']", source):
-            assert name in tables, f"{path.name} loads unknown table {name!r}"
-            declared = papermill.inspect_notebook(str(path))
-            knobs = {"dataset": "synthetic", "profile": "smoke"}
-            for key in ("folds", "seeds", "epochs"):
-                if key in declared:
-                    knobs[key] = None
-            rows = load_table(name, **knobs).rows
-            tasks = expand([name], datasets=["synthetic"], profile="smoke")
-            assert {exp.experiment_hash() for exp in rows.values()} == {
-                Experiment.from_dict(t.experiment).experiment_hash() for t in tasks}, path.name
+        calls += load_table_calls(source, path.stem)
+    assert len(calls) >= 14, "the notebooks' load_table calls were not found"
+    assert set(NOT_SWEPT) <= {where for where, _, _ in calls}, "an exception names no call"
+    for where, name, _ in calls:
+        assert name in tables, f"{where} loads unknown table {name!r}"
+    problems = unswept(calls, NOT_SWEPT)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_notebook_call_that_the_sweep_does_not_make_is_caught():
+    """Negative controls: a call changed to other epochs, or to clips the sweep does not cut,
+    is reported; an exception that is no longer needed is reported too"""
+    source = (NOTEBOOK_SRC / "21-acrnn-attention-augmentation.py").read_text()
+    assert "epochs=epochs" in source
+    for change in ("epochs=7", "clips_per_class=2"):
+        calls = load_table_calls(source.replace("epochs=epochs", change, 1), "21-changed")
+        problems = unswept(calls, {})
+        assert len(problems) == 1 and "21-changed: table" in problems[0], (change, problems)
+    calls = load_table_calls(source, "21-as-written")
+    assert unswept(calls, {}) == []
+    assert "drop the exception" in unswept(calls, {"21-as-written: table": "no reason"})[0]
 
 
 @pytest.mark.parametrize("text, message", [

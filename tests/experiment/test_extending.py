@@ -82,3 +82,16 @@ def test_a_registered_network_and_dataset_run_the_smoke_pipeline(tiny_model, tin
     assert np.array(records[0]["confusion"]).sum() == 3  # 1 clip per class in the smoke profile
     assert len(load_records(tmp_path / "results")) == 2
     assert "tiny-frames" in MODELS
+
+
+def test_a_registered_network_and_dataset_are_offered_by_the_cli(tiny_model, tiny_dataset, capsys,
+                                                                 monkeypatch):
+    from ascnb.cli import main
+
+    monkeypatch.setenv("COLUMNS", "1000")  # one help line per flag: no name split at a hyphen
+    with pytest.raises(SystemExit):
+        main(["run-experiment", "--help"])
+    flags = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()
+             if line.strip().startswith("--")}
+    assert "tiny-frames" in flags["--model"] and "tones" in flags["--dataset"]
+    assert "dcase2016-eval" in flags["--dataset"]

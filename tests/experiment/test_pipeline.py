@@ -107,3 +107,23 @@ def test_an_unwritable_results_folder_fails_before_training(smoke_run, tmp_path)
     with pytest.raises(OSError, match=str(blocker)):
         run_experiment(exp, blocker, runs=tmp_path / "runs", cache_dir=root / "cache", progress=False)
     assert not (tmp_path / "runs").exists() or not any((tmp_path / "runs").rglob("checkpoint.pt"))
+
+
+def test_prepare_fold_gives_the_attention_figures_the_fold_a_record_was_tested_on(smoke_run):
+    """What notebooks 13, 24 and 30 do: prepare the record's fold again and check it"""
+    from ascnb.experiment import experiment_dataset, prepare_fold
+    from ascnb.features import compute_features
+
+    root, exp, records = smoke_run
+    dataset = experiment_dataset(exp)
+    features = compute_features(dataset, exp.feature_config(), cache_dir=root / "cache",
+                                progress=False)
+    model = load_trained_model(records[1], runs=root / "runs")
+    data = prepare_fold(exp, dataset, features, records[1]["fold"], cache_dir=root / "cache")
+    data.check_record(records[1], model)
+    assert list(data.test_clips["filename"]) == records[1]["test_files"]
+    with pytest.raises(ValueError, match="test_files"):  # negative control: another fold
+        data.check_record({**records[1], "test_files": records[0]["test_files"]})
+    other = prepare_fold(exp, dataset, features, records[0]["fold"], cache_dir=root / "cache")
+    with pytest.raises(ValueError, match="normaliser"):
+        other.check_record({"fold": other.fold}, model)

@@ -1,4 +1,4 @@
-"""The pipeline on the real ESC-10 from the command line (skipped without ../shared)"""
+"""The pipeline on the real ESC-10 from the command line (esc10: skipped without ../shared)"""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import pytest
 
 from ascnb.cli import main as cli_main
 
-pytestmark = pytest.mark.esc10
 
-
+@pytest.mark.esc10
 def test_run_experiment_on_real_esc10_writes_a_complete_record(esc10_root, tmp_path, capsys):
     argv = ["run-experiment", "--dataset", "esc10", "--data-root", str(esc10_root),
             "--model", "acrnn", "--model-param", "rnn_units=16",

@@ -15,11 +15,10 @@ import pytest
 import yaml
 
 from ascnb.experiment import load_records
+from ascnb.paths import REPO
 from ascnb.sweep import expand, run_sweep
 
 from .conftest import SYNTH
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def grid_table(folder: Path, synth_root: Path, name: str = "grid") -> Path:

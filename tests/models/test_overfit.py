@@ -1,39 +1,41 @@
-"""Every network overfits a tiny batch of real ESC-10 features, with gradients through its attention"""
+"""Every network overfits a tiny batch of clip features, with gradients through its attention
+
+On clips of the synthetic scenes and, as the esc10 extra, of the real ESC-10 (``audio_dataset``)
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 import torch
 
-from ascnb.data.audio import read_audio
 from ascnb.features import extract, feature_config
 from ascnb.models import MODELS, build_model
 
 torch.set_num_threads(2)
 
 N_STEPS = 30
-CLASSES = ("dog", "rain", "crying_baby", "chainsaw")  # 4 ESC-10 classes, 2 clips each
+N_CLASSES = 4
+ESC10_CLASSES = ("dog", "rain", "crying_baby", "chainsaw")  # 4 ESC-10 classes, 2 clips each
 
 
 @pytest.fixture(scope="module")
-def esc10_clips(esc10_root):
-    """8 real ESC-10 waveforms (2 per class of CLASSES) and their labels 0..3"""
-    meta = pd.read_csv(esc10_root / "meta" / "esc50.csv")
-    meta = meta[meta.esc10.astype(str) == "True"]
+def tiny_batch_clips(audio_dataset):
+    """8 waveforms (2 per class of 4: the scenes' first four, or ESC10_CLASSES) and their labels 0..3"""
+    clips = audio_dataset.clips
+    classes = ESC10_CLASSES if audio_dataset.name == "esc10" else audio_dataset.classes[:N_CLASSES]
     waveforms, labels = [], []
-    for label, category in enumerate(CLASSES):
-        for filename in meta[meta.category == category].filename.iloc[:2]:
-            waveforms.append(read_audio(esc10_root / "audio" / filename))
+    for label, category in enumerate(classes):
+        for i in clips.index[clips["category"] == category][:2]:
+            waveforms.append(audio_dataset.read(int(i)))
             labels.append(label)
     return waveforms, torch.tensor(labels)
 
 
 @pytest.fixture(scope="module")
-def esc10_features(esc10_clips):
+def tiny_batch_features(tiny_batch_clips):
     """kind -> (X (8, C, F, T) standardised per band, y): the first frames of each clip"""
-    waveforms, y = esc10_clips
+    waveforms, y = tiny_batch_clips
     configs = {"logmel": (feature_config("logmel", n_mels=60), 64),  # 60 bands, 64 frames (1.3 s)
                "gammatone": (feature_config("gammatone"), 64),  # 128 bands, 64 frames (0.7 s)
                "piczak": (feature_config("piczak"), 41)}  # 60 bands, 41 frames
@@ -60,10 +62,10 @@ CASES = [(name, spec.features, {}) for name, spec in MODELS.items()] + [
 
 
 @pytest.mark.parametrize("name, kind, params", CASES, ids=[f"{c[0]}-{c[2]}" if c[2] else c[0] for c in CASES])
-def test_model_overfits_a_tiny_batch_of_real_features(name, kind, params, esc10_features):
-    X, y = esc10_features[kind]
+def test_model_overfits_a_tiny_batch(name, kind, params, tiny_batch_features):
+    X, y = tiny_batch_features[kind]
     torch.manual_seed(0)
-    model = build_model(name, len(CLASSES), tuple(X.shape[1:]), **params)
+    model = build_model(name, N_CLASSES, tuple(X.shape[1:]), **params)
     attention = attention_parameters(model)
     assert bool(attention) == MODELS[name].has_attention
     start = {key: p.detach().clone() for key, p in attention.items()}

@@ -5,12 +5,28 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from ascnb.cli import main
 from ascnb.data import load_dataset
 
 
+def test_summary_counts_the_clips_per_class_and_fold(audio_dataset, capsys):
+    """On the synthetic scenes and, as the esc10 extra, on the real ESC-10"""
+    clips = audio_dataset.clips
+    argv = ["data", "summary", "--dataset", audio_dataset.name, "--root", str(audio_dataset.root)]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"clips: {len(clips)} " in out and f"{len(clips)} clips at 44100 Hz" in out
+    counts = pd.crosstab(clips["category"], clips["fold"])
+    first = counts.index[0]
+    table = [line.split() for line in out.splitlines() if line.startswith((f"{first} ", "total  "))]
+    assert table == [[first, *map(str, counts.loc[first]), str(counts.loc[first].sum())],
+                     ["total", *map(str, counts.sum()), str(len(clips))]]
+
+
+@pytest.mark.esc10
 def test_summary_of_the_real_esc10(esc10_root, capsys):
     assert main(["data", "summary", "--dataset", "esc10", "--root", str(esc10_root)]) == 0
     out = capsys.readouterr().out

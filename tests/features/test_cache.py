@@ -1,4 +1,7 @@
-"""Segments, training-fold normalisation and the feature cache on real ESC-10 clips"""
+"""The feature cache (ascnb.features.cache): compute_features, cache entries, workers, bad input
+
+On clips of the synthetic scenes, and of the real ESC-10 as the esc10 extra (``small``)
+"""
 
 from __future__ import annotations
 
@@ -12,139 +15,14 @@ import soundfile as sf
 from threadpoolctl import threadpool_limits
 
 import ascnb.features.cache as cache_module
-from ascnb.data import AudioError, load_dataset
-from ascnb.features import (BadCacheEntryWarning, FeatureCache, NonFiniteFeaturesError, Normaliser,
-                            SegmentConfig, compute_features, extract, feature_config, segment,
-                            segment_config)
+from ascnb.data import AudioError
+from ascnb.features import (BadCacheEntryWarning, FeatureCache, NonFiniteFeaturesError, compute_features,
+                            extract, feature_config)
 
-
-@pytest.fixture(scope="module")
-def esc10(esc10_root):
-    return load_dataset("esc10", esc10_root)
-
-
-@pytest.fixture(scope="module")
-def small(esc10):
-    """Three clips of each fold (15 real clips)"""
-    return esc10.restrict(esc10.clips.groupby("fold").head(3))
-
-
-@pytest.fixture(scope="module")
-def logmel_features(small, tmp_path_factory):
-    cache_dir = tmp_path_factory.mktemp("features")
-    return compute_features(small, feature_config("logmel"), cache_dir=cache_dir, n_jobs=1,
-                            progress=False)
-
-
-def starts(n_frames, length, hop):
-    """Start frames of the full segments, by enumeration"""
-    return [s for s in range(0, n_frames, hop) if s + length <= n_frames] or [0]
-
-
-# ---- segments ----
-
-@pytest.mark.parametrize("preset, n_frames", [
-    ("overlap", 251), ("no-overlap", 251), ("acrnn", 431), ("acrnn", 251), ("piczak", 216),
-    ("overlap", 1501), ("acrnn", 128), ("acrnn", 129), ("acrnn", 192),
-])
-def test_segment_counts_and_contents(preset, n_frames):
-    config = segment_config(preset)
-    rng = np.random.default_rng(n_frames)
-    features = [rng.standard_normal((2, 8, n_frames)).astype(np.float32) for _ in range(3)]
-    X, clip_index = segment(features, config)
-    expected_starts = starts(n_frames, config.length, config.step)
-    assert config.n_segments(n_frames) == len(expected_starts)
-    assert X.shape == (3 * len(expected_starts), 2, 8, config.length) and X.dtype == np.float32
-    assert clip_index.tolist() == [c for c in range(3) for _ in expected_starts]
-    for i, (c, s) in enumerate((c, s) for c in range(3) for s in expected_starts):
-        np.testing.assert_array_equal(X[i], features[c][..., s:s + config.length])
-
-
-def test_segment_counts_on_real_clips(logmel_features, small):
-    X, clip_index = segment(logmel_features, "overlap")
-    per_clip = np.bincount(clip_index, minlength=len(small))
-    assert per_clip.tolist() == [len(starts(251, 150, 75))] * len(small)  # 2 segments of 3 s
-    assert X.shape[1:] == (1, 128, 150)
-    # segment k of clip c starts at frame 75 k
-    second = np.flatnonzero(clip_index == 4)[1]
-    np.testing.assert_array_equal(X[second], logmel_features[4][..., 75:225])
-
-
-def test_short_clip_is_zero_padded_to_one_segment():
-    clip = np.ones((1, 4, 100), dtype=np.float32)
-    X, clip_index = segment([clip], "overlap")
-    assert X.shape == (1, 1, 4, 150) and clip_index.tolist() == [0]
-    assert (X[0, ..., :100] == 1).all() and (X[0, ..., 100:] == 0).all()
-
-
-def test_no_split_keeps_whole_clips_and_pads_to_the_longest():
-    a, b = np.ones((1, 4, 251), np.float32), np.full((1, 4, 200), 2, np.float32)
-    X, clip_index = segment([a, b], "no-split")
-    assert X.shape == (2, 1, 4, 251) and clip_index.tolist() == [0, 1]
-    assert (X[1, ..., 200:] == 0).all() and (X[1, ..., :200] == 2).all()
-
-
-def test_segment_presets_and_errors():
-    assert segment_config("overlap") == SegmentConfig(150, 75)
-    assert segment_config("no-overlap") == SegmentConfig(150, 150)
-    assert segment_config("no-split") == SegmentConfig(None, None)
-    assert segment_config("acrnn") == SegmentConfig(128, 64)
-    assert segment_config("piczak") == SegmentConfig(41, 20)
-    assert segment_config({"length": 10}) == SegmentConfig(10, None)
-    with pytest.raises(ValueError, match="unknown segmentation 'halves'"):
-        segment_config("halves")
-    with pytest.raises(ValueError, match="hop must be a positive integer"):
-        SegmentConfig(10, 0)
-    with pytest.raises(ValueError, match="same channels"):
-        segment([np.zeros((1, 4, 10)), np.zeros((1, 5, 10))], SegmentConfig(5))
-
-
-# ---- normalisation from the training fold only ----
-
-def test_normaliser_uses_the_training_fold_only(logmel_features, small):
-    X, clip_index = segment(logmel_features, "overlap")
-    fold = small.clips["fold"].to_numpy()[clip_index]
-    X_train, X_test = X[fold != 1], X[fold == 1]
-    normaliser = Normaliser().fit(X_train)
-    assert normaliser.mean.shape == (1, 128)
-    # the statistics are those of the training segments
-    np.testing.assert_allclose(normaliser.mean, X_train.mean(axis=(0, 3)), rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(normaliser.std, X_train.std(axis=(0, 3)), rtol=1e-4, atol=1e-3)
-    Z_train = normaliser.transform(X_train)
-    np.testing.assert_allclose(Z_train.mean(axis=(0, 3)), 0, atol=1e-3)
-    np.testing.assert_allclose(Z_train.std(axis=(0, 3)), 1, atol=1e-3)
-    # the test fold did not enter: fitting with it gives other statistics, and changing it
-    # changes nothing
-    with_test = Normaliser().fit(X)
-    assert np.abs(with_test.mean - normaliser.mean).max() > 0.1
-    refit = Normaliser().fit(X_train)
-    np.testing.assert_array_equal(refit.mean, normaliser.mean)
-    Z_test = normaliser.transform(X_test)
-    assert np.abs(Z_test.mean(axis=(0, 3))).max() > 0.05  # not standardised on itself
-    np.testing.assert_allclose(Z_test, (X_test - normaliser.mean[:, :, None]) / normaliser.std[:, :, None],
-                               rtol=1e-5, atol=1e-5)
-
-
-def test_normaliser_state_dict_and_per_channel(logmel_features):
-    X, _ = segment([extract(feature_config("gammatone"), np.random.default_rng(0).standard_normal(44100)
-                            .astype(np.float32))] * 2, "acrnn")
-    normaliser = Normaliser(per="channel").fit(X)
-    assert normaliser.mean.shape == (2, 1)
-    Z = normaliser.transform(X)
-    np.testing.assert_allclose(Z.mean(axis=(0, 2, 3)), 0, atol=1e-3)
-    restored = Normaliser.from_state_dict(normaliser.state_dict())
-    np.testing.assert_array_equal(restored.transform(X), Z)
-    with pytest.raises(RuntimeError, match="before fit"):
-        Normaliser().transform(X)
-    with pytest.raises(ValueError, match="per must be one of"):
-        Normaliser(per="clip")
-
-
-# ---- cache ----
 
 def test_compute_features_match_extract_and_are_aligned(small, logmel_features):
     config = feature_config("logmel")
-    for i in (0, 7, 14):
+    for i in (0, len(small) // 2, len(small) - 1):
         np.testing.assert_array_equal(logmel_features[i], extract(config, small.read(i)))
 
 

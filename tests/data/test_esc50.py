@@ -1,4 +1,9 @@
-"""ESC-50/ESC-10 reader on the real ESC-10, and every bad input of audio and metadata"""
+"""ESC-50/ESC-10 reader: the layout on the synthetic scenes and the real ESC-10, and every bad input
+
+The reader's properties run on the synthetic scenes (written in the ESC-50 layout) and, as the
+esc10 extra, on the real ESC-10 (``audio_dataset``); what only the real ESC-10 has (its counts,
+its class names, its Ogg clips of odd lengths) is tested on it alone, marked esc10.
+"""
 
 from __future__ import annotations
 
@@ -15,13 +20,63 @@ from ascnb.data import AudioError, DatasetError, load_dataset, load_esc50, read_
 CLIP_SAMPLES = 220_500
 
 
-# ---- the real ESC-10 ----
+# ---- the reader on the scenes and on the real ESC-10 ----
+
+def test_source_files_stay_in_one_fold(audio_dataset):
+    folds_per_source = audio_dataset.clips.groupby("src_file")["fold"].nunique()
+    assert folds_per_source.max() == 1
+
+
+def test_labels_are_contiguous_with_names_in_target_order(audio_dataset):
+    clips, classes = audio_dataset.clips, audio_dataset.classes
+    assert sorted(clips["label"].unique()) == list(range(len(classes)))
+    assert all(classes[label] == category for label, category in zip(clips["label"], clips["category"]))
+    # labels follow the ESC-50 target order
+    target_of_label = clips.groupby("label")["target"].first()
+    assert target_of_label.is_monotonic_increasing
+
+
+def test_split_tests_one_fold_and_trains_on_the_others(audio_dataset):
+    clips = audio_dataset.clips
+    train, test = audio_dataset.split(3)
+    assert len(test) == (clips["fold"] == 3).sum() > 0 and len(train) + len(test) == len(clips)
+    assert set(train.index).isdisjoint(test.index)
+    assert (test["fold"] == 3).all() and (train["fold"] != 3).all()
+    with pytest.raises(ValueError, match="unknown fold"):
+        audio_dataset.split(max(audio_dataset.folds) + 1)
+
+
+def test_restrict_keeps_the_classes_and_renumbers_the_clips(audio_dataset):
+    train, _ = audio_dataset.split(1)
+    smaller = audio_dataset.restrict(train.head(7))
+    assert len(smaller.clips) == 7 and smaller.classes == audio_dataset.classes
+    assert list(smaller.clips.index) == list(range(7))
+    np.testing.assert_array_equal(smaller.read(0), audio_dataset.read(int(train.index[0])))
+
+
+def test_clips_read_as_their_nominal_length(audio_dataset):
+    for i in (0, len(audio_dataset.clips) - 1):
+        x = audio_dataset.read(i)
+        assert x.shape == (round(audio_dataset.clip_seconds * 44100),) and x.dtype == np.float32
+
+
+def test_unknown_names_are_refused(tmp_path):
+    with pytest.raises(ValueError, match="unknown dataset 'esc100'.*esc50"):
+        load_dataset("esc100", tmp_path)
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['subset'\] for dataset 'esc50'"):
+        load_dataset("esc50", tmp_path, subset="esc20")
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['protocol'\]"):
+        load_dataset("esc50", tmp_path, protocol="eval")
+
+
+# ---- what only the real ESC-10 has ----
 
 @pytest.fixture(scope="module")
 def esc10(esc10_root):
     return load_dataset("esc10", esc10_root)
 
 
+@pytest.mark.esc10
 def test_esc10_counts(esc10):
     clips = esc10.clips
     assert esc10.name == "esc10" and len(clips) == 400
@@ -29,33 +84,17 @@ def test_esc10_counts(esc10):
     assert clips["category"].value_counts().tolist() == [40] * 10
     assert clips["fold"].value_counts().sort_index().tolist() == [80] * 5
     assert clips.groupby(["fold", "category"]).size().eq(8).all()
+    train, test = esc10.split(3)
+    assert len(train) == 320 and len(test) == 80
 
 
-def test_esc10_source_files_stay_in_one_fold(esc10):
-    folds_per_source = esc10.clips.groupby("src_file")["fold"].nunique()
-    assert folds_per_source.max() == 1
-
-
-def test_esc10_labels_contiguous_with_names(esc10):
-    clips = esc10.clips
-    assert sorted(clips["label"].unique()) == list(range(10))
+@pytest.mark.esc10
+def test_esc10_classes_are_the_ten_in_esc50_target_order(esc10):
     assert len(esc10.classes) == 10
-    assert all(esc10.classes[label] == category for label, category in zip(clips["label"], clips["category"]))
-    # labels follow the ESC-50 target order
-    target_of_label = clips.groupby("label")["target"].first()
-    assert target_of_label.is_monotonic_increasing
     assert esc10.classes[0] == "dog" and esc10.classes[-1] == "chainsaw"
 
 
-def test_esc10_split(esc10):
-    train, test = esc10.split(3)
-    assert len(train) == 320 and len(test) == 80
-    assert set(train.index).isdisjoint(test.index)
-    assert (test["fold"] == 3).all() and (train["fold"] != 3).all()
-    with pytest.raises(ValueError, match="unknown fold"):
-        esc10.split(6)
-
-
+@pytest.mark.esc10
 def test_esc10_clips_read_as_five_seconds(esc10):
     frames = np.array([sf.info(path).frames for path in esc10.clips["path"]])
     # Ogg Vorbis rounds to its block size (5.00 s decodes as 220,544 samples); 6 clips are
@@ -73,23 +112,6 @@ def test_esc10_clips_read_as_five_seconds(esc10):
     assert not x_short[len(raw_short):].any()  # zero padded
     raw_long = sf.read(esc10.clips["path"].iloc[long], dtype="float32")[0]
     np.testing.assert_array_equal(esc10.read(int(long)), raw_long[:CLIP_SAMPLES])
-
-
-def test_esc10_restrict(esc10):
-    train, _ = esc10.split(1)
-    smaller = esc10.restrict(train.head(7))
-    assert len(smaller.clips) == 7 and smaller.classes == esc10.classes
-    assert list(smaller.clips.index) == list(range(7))
-    np.testing.assert_array_equal(smaller.read(0), esc10.read(int(train.index[0])))
-
-
-def test_unknown_names_are_refused(esc10_root):
-    with pytest.raises(ValueError, match="unknown dataset 'esc100'.*esc50"):
-        load_dataset("esc100", esc10_root)
-    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['subset'\] for dataset 'esc50'"):
-        load_dataset("esc50", esc10_root, subset="esc20")
-    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['protocol'\]"):
-        load_dataset("esc50", esc10_root, protocol="eval")
 
 
 # ---- a tiny ESC-50 folder in the official WAV layout, and bad inputs ----

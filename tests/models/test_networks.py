@@ -215,7 +215,7 @@ def test_a_registered_model_is_built_listed_and_costed(tiny_model):
     assert "tiny" in LOGMEL_MODELS and DEFAULT_INPUT_SHAPES["tiny"] == (1, 16, 20)
     rows = cost_table()
     tiny = rows[rows.model == "tiny"]
-    assert list(tiny.params) == ["", "width=2"]
+    assert list(tiny.variant) == ["", "width=2"]
     assert list(tiny.n_params) == [1 * 8 + 8 + 8 * 10 + 10, 1 * 2 + 2 + 2 * 10 + 10]
     with pytest.raises(ValueError, match="already registered"):
         register_model(tiny_model)
@@ -335,7 +335,7 @@ def test_cost_table_and_cli():
 
     table = cost_table()
     assert {"model", "params_M", "flops_M", "paper_params_M", "paper_flops_M"} <= set(table.columns)
-    acrnn = table[(table.model == "acrnn") & (table.params == "")].iloc[0]
+    acrnn = table[(table.model == "acrnn") & (table.variant == "")].iloc[0]
     assert acrnn.paper_params_M == 3.81 and acrnn.paper_flops_M == 9.18
     assert set(table.model) == set(MODELS)
     out = io.StringIO()

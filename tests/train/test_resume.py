@@ -1,7 +1,8 @@
 """A run killed mid-training (SIGKILL, a real subprocess) resumes to the uninterrupted result
 
 On the plain path (fp32), on the CPU fast path that bf16 autocast selects (resident index
-batches, channels-last) and on that path with the compiled forward (ASCNB_COMPILE=1)
+batches, channels-last) and on that path with the compiled forward (ASCNB_COMPILE=1); on the
+synthetic scenes and, as the esc10 extra, on the real ESC-10 (``audio_dataset``)
 """
 
 import json
@@ -15,16 +16,16 @@ from pathlib import Path
 import pytest
 import torch
 
+from ascnb.paths import REPO
 from ascnb.train.trainer import compiler_available
 
-REPO = Path(__file__).resolve().parents[1]
 NUM_EPOCHS = 4
 PATHS = {"plain": [], "cpu-fast": ["--set", "amp=bf16"], "cpu-compiled": ["--set", "amp=bf16"]}
 
 
-def command(esc10_root: Path, root: Path, cache: Path, path: str) -> list[str]:
-    return [sys.executable, "-m", "ascnb", "run-experiment", "--dataset", "esc10",
-            "--data-root", str(esc10_root), "--features", "gammatone",
+def command(dataset, root: Path, cache: Path, path: str) -> list[str]:
+    return [sys.executable, "-m", "ascnb", "run-experiment", "--dataset", dataset.name,
+            "--data-root", str(dataset.root), "--features", "gammatone",
             "--segmentation", "{length: 32, hop: 32}", "--model", "acrnn",
             "--model-param", "rnn_units=16", "--preset", "acrnn", "--profile", "smoke",
             "--folds", "1", "--seeds", "0", "--epochs", str(NUM_EPOCHS), *PATHS[path],
@@ -45,7 +46,7 @@ def run(args: list[str], env: dict) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", list(PATHS))
-def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path, path):
+def test_killed_run_resumes_to_the_same_record_and_weights(audio_dataset, tmp_path, path):
     if path == "cpu-compiled" and not compiler_available():
         pytest.skip("torch.compile needs a C++ compiler")
     cache = tmp_path / "cache"
@@ -53,11 +54,11 @@ def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path,
 
     # the uninterrupted run
     whole = tmp_path / "whole"
-    run(command(esc10_root, whole, cache, path), env)
+    run(command(audio_dataset, whole, cache, path), env)
 
     # the same run, killed as soon as its first checkpoint is on disk
     killed = tmp_path / "killed"
-    process = subprocess.Popen(command(esc10_root, killed, cache, path), cwd=REPO, env=env,
+    process = subprocess.Popen(command(audio_dataset, killed, cache, path), cwd=REPO, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     checkpoint = None
@@ -80,7 +81,7 @@ def test_killed_run_resumes_to_the_same_record_and_weights(esc10_root, tmp_path,
         assert saved["fingerprint"]["path"]["compile"] == (path == "cpu-compiled")
 
     # resume: the same command again
-    run(command(esc10_root, killed, cache, path), env)
+    run(command(audio_dataset, killed, cache, path), env)
     a = json.loads(only((whole / "results").rglob("*.json")).read_text())
     b = json.loads(only((killed / "results").rglob("*.json")).read_text())
     assert a["resumed_from_epoch"] == 0 and b["resumed_from_epoch"] == stopped_at

@@ -10,6 +10,7 @@ import soundfile as sf
 
 from ascnb.data import AudioError, DatasetError, load_dataset
 from ascnb.data.dcase2016 import DEVELOPMENT, EVALUATION, SCENES
+from ascnb.paths import REPO
 
 SR = 44100
 SECONDS = 0.2
@@ -223,28 +224,44 @@ def build_matching_evaluation(root: Path) -> Path:
     return folder
 
 
+# (bands, frames, segments per 30 s test clip) each row's record must show
+SHAPE_OF_ROW = {"60 bands": (60, 150, 19), "CNN": (128, 150, 19), "PB-CNN": (128, 150, 19),
+                "CNN, no split": (128, 1501, 1), "PB-CNN, no overlap": (128, 150, 10)}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("dataset, folds", [("dcase2016", [1, 2]), ("dcase2016-eval", ["eval"])])
-def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, dataset, folds):
-    """Both protocols from the catalogue file and the CLI, the smoke profile, 2 rows"""
+@pytest.mark.parametrize("config, rows, dataset, folds", [
+    ("pbcnn-table1-mel-bands", ["60 bands"], "dcase2016", [1]),
+    ("pbcnn-table2-models", ["CNN", "PB-CNN"], "dcase2016", [1, 2]),
+    ("pbcnn-table2-models", ["CNN", "PB-CNN"], "dcase2016-eval", ["eval"]),
+    ("pbcnn-table3-segmentation", ["CNN, no split", "PB-CNN, no overlap"], "dcase2016", [1]),
+])
+def test_the_shipped_pbcnn_table_runs_on_dcase2016(tmp_path, config, rows, dataset, folds):
+    """Every shipped PB-CNN table, both protocols, from the catalogue file and the CLI, the
+    smoke profile, a row or two each (one fold where two add nothing)"""
     import json
 
     from ascnb.cli import main as cli_main
 
     build_development(tmp_path / "data")
     build_matching_evaluation(tmp_path / "data")
-    config = Path(__file__).resolve().parents[1] / "configs" / "pbcnn-table2-models.yaml"
-    argv = ["run-experiment", str(config), "--dataset", dataset,
-            "--data-root", str(tmp_path / "data"), "--profile", "smoke", "--row", "CNN",
-            "--row", "PB-CNN", "--results-dir", str(tmp_path / "results"),
-            "--runs-dir", str(tmp_path / "runs"), "--cache-dir", str(tmp_path / "cache"),
-            "--no-progress"]
+    path = REPO / "configs" / f"{config}.yaml"
+    argv = ["run-experiment", str(path), "--dataset", dataset,
+            "--data-root", str(tmp_path / "data"), "--profile", "smoke",
+            "--results-dir", str(tmp_path / "results"), "--runs-dir", str(tmp_path / "runs"),
+            "--cache-dir", str(tmp_path / "cache"), "--no-progress", "--jobs", "1"]
+    argv += [flag for row in rows for flag in ("--row", row)]
+    argv += ["--folds", *map(str, folds)] if len(folds) == 1 and dataset == "dcase2016" else []
     assert cli_main(argv) == 0
     records = [json.loads(p.read_text()) for p in sorted((tmp_path / "results").rglob("*.json"))]
-    assert len(records) == 2 * len(folds)
-    assert {r["fold"] for r in records} == set(folds)
-    assert {r["dataset"] for r in records} == {dataset}
+    assert len(records) == len(rows) * len(folds)
+    assert {r["fold"] for r in records} == set(folds) and {r["name"] for r in records} == set(rows)
+    assert {r["dataset"] for r in records} == {dataset} and {r["table"] for r in records} == {config}
     assert all(r["decision"] == "sum_log" and r["accuracy_definition"] == "class_mean" for r in records)
+    for r in records:
+        bands, frames, segments = SHAPE_OF_ROW[r["name"]]
+        assert r["input_shape"] == [1, bands, frames], r["name"]
+        assert r["n_test_segments"] == segments * r["n_test_clips"], r["name"]
 
 
 def test_meta_lines_with_extra_columns_are_refused(dcase_root):
@@ -269,8 +286,32 @@ def test_error_rows_must_name_files_of_the_set(dcase_root, row, message):
 def test_an_archive_extracted_one_folder_too_deep_gets_a_hint(tmp_path):
     build_development(tmp_path / "downloads")
     with pytest.raises(DatasetError, match=r"found .*downloads/TUT-acoustic-scenes-2016-development "
-                                           r"one folder down: pass --root .*downloads"):
+                                           r"one folder down .*: use .*downloads as the data root"):
         load_dataset("dcase2016", tmp_path)
+
+
+@pytest.mark.parametrize("command", [
+    ["data", "summary", "--dataset", "dcase2016"],
+    ["run-experiment", "--dataset", "dcase2016", "--profile", "smoke"],
+    ["sweep", "configs/pbcnn-table2-models.yaml", "--profile", "smoke"],
+])
+def test_the_hint_names_a_flag_each_command_has(tmp_path, capsys, command):
+    """Each command shows the hint, and the flag it names takes the folder it names"""
+    from ascnb.cli import main as cli_main
+
+    build_development(tmp_path / "downloads")
+    results = [] if command[0] == "data" else ["--results-dir", str(tmp_path / "results")]
+    assert cli_main(command + ["--data-root", str(tmp_path)] + results) == (1 if command[0] == "data" else 2)
+    hint = f"--data-root {tmp_path / 'downloads'}"
+    assert hint in capsys.readouterr().err
+    if command[0] == "data":
+        assert cli_main(command + hint.split()) == 0, capsys.readouterr().err
+    elif command[0] == "sweep":  # a dry run: the tasks on the data found there, nothing trained
+        assert cli_main(command + hint.split() + results + ["--dry-run"]) == 0
+        out = capsys.readouterr().out
+        assert "10 to run" in out and "nodata" not in out
+    # (run-experiment would train: its --data-root is parsed as the sweep's, add_knob_arguments)
+    assert not (tmp_path / "results").exists()
 
 
 @pytest.mark.slow

@@ -16,9 +16,9 @@ import pytest
 import yaml
 
 from ascnb.evaluate import mean_ci
+from ascnb.paths import REPO
 from ascnb.report import attention_maps, tables
 
-REPO = Path(__file__).resolve().parents[1]
 COMMON = {"dataset", "data_root", "profile"}
 EXPERIMENT = COMMON | {"folds", "seeds", "epochs", "device"}
 # what selects rows or builds experiments belongs in configs/, not in a parameters cell

@@ -13,8 +13,7 @@ import nbformat
 import pytest
 
 from ascnb import runner
-
-REPO = Path(__file__).resolve().parents[1]
+from ascnb.paths import REPO
 
 
 def write_notebook(path: Path) -> Path:

@@ -1,4 +1,7 @@
-"""Features on the real ESC-10: configs, shapes, frame arithmetic, delta, and sanity on a sine"""
+"""Features: configs, shapes, frame arithmetic, delta, and sanity on a sine
+
+On clips of the synthetic scenes, and of the real ESC-10 as the esc10 extra (``audio_dataset``)
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import librosa
 import numpy as np
 import pytest
 
-from ascnb.data import load_dataset
 from ascnb.features import (GammatoneConfig, LogMelConfig, PiczakConfig, band_frequencies, extract,
                             feature_config, gammatone_filterbank)
 
@@ -14,15 +16,10 @@ SR = 44100
 
 
 @pytest.fixture(scope="module")
-def esc10(esc10_root):
-    return load_dataset("esc10", esc10_root)
-
-
-@pytest.fixture(scope="module")
-def clips(esc10):
-    """Three real clips (different classes), 5 s at 44.1 kHz"""
-    rows = [0, 150, 399]
-    return [esc10.read(i) for i in rows]
+def clips(audio_dataset):
+    """Three clips of different classes, 5 s at 44.1 kHz (rows 0, 7, 19 of the scenes; 0, 150, 399 of ESC-10)"""
+    n = len(audio_dataset.clips)
+    return [audio_dataset.read(i) for i in (0, n * 3 // 8, n - 1)]
 
 
 # ---- configs ----
@@ -72,14 +69,14 @@ def test_bad_config_names_the_parameter(kind, overrides, message):
         feature_config(kind, **overrides)
 
 
-# ---- shapes on real ESC-10 clips ----
+# ---- shapes on clips of the scenes and of ESC-10 ----
 
 @pytest.mark.parametrize("config, shape", [
     (LogMelConfig(), (1, 128, 251)),
     (GammatoneConfig(), (2, 128, 431)),
     (PiczakConfig(), (2, 60, 216)),
 ])
-def test_shapes_on_real_clips(clips, config, shape):
+def test_shapes_on_clips(clips, config, shape):
     for x in clips:
         assert x.shape == (5 * SR,)
         F = extract(config, x)
