@@ -126,14 +126,17 @@ def results_table(table, results: dict, *, profile: str | None = None,
 def claims_table(table, results: dict) -> pd.DataFrame:
     """One row per claim of the catalogue table whose two rows have records: the paper's
     numbers, our paired difference with its CI and n, and the verdict (``compare``)"""
-    dataset = table.dataset
+    return _claims(table.spec, table.dataset, results)
+
+
+def _claims(spec, dataset, results: dict) -> pd.DataFrame:
     rows = []
-    for claim in table.spec.claims:
+    for claim in spec.claims:
         better, worse = claim["better"], claim["worse"]
         if better not in results or worse not in results:
             continue
-        paper_better = table.spec.paper_value(better, dataset)
-        paper_worse = table.spec.paper_value(worse, dataset)
+        paper_better = spec.paper_value(better, dataset)
+        paper_worse = spec.paper_value(worse, dataset)
         paper_gap = (None if paper_better is None or paper_worse is None
                      else round(paper_better - paper_worse, 2))
         outcome = compare(results[better], results[worse])
@@ -249,24 +252,60 @@ def claim_outcomes(name: str, results_dir=None, *, everything=None) -> pd.DataFr
 def results_summary(table, results: dict) -> str:
     """A page's summary sentence computed from its records: the data, profile and runs, the
     best and worst row (means), and how many claims are supported, contradicted or open"""
+    return _summary(table.spec, table.dataset, results)
+
+
+def protocols_summary(name: str, results_dir=None, *, skip=None) -> str:
+    """``results_summary`` for every (profile, dataset) of ``PROFILE_COLUMNS`` that has records
+    of the catalogue table ``name``, one paragraph each, in that order (the paper's protocol
+    first, then the cpu protocol on real audio); ``skip``: a (profile, dataset) left out, e.g.
+    the page's own run, summarised beside it. "" when no other protocol has records"""
+    from ascnb.experiment import load_records, read_table
+    from ascnb.experiment.records import records_of
+
+    spec = read_table(name)
+    paper_name = spec.paper["source"].split("/")[0] if spec.paper else "acrnn"
+    everything = load_records(results_dir)
+    texts = []
+    for profile, dataset, _ in PROFILE_COLUMNS.get(paper_name, ()):
+        if skip is not None and (profile, dataset) == tuple(skip):
+            continue
+        rows = spec.experiments(profile=profile, dataset=dataset)
+        found = {row: records_of(exp, table=everything) for row, exp in rows.items()}
+        if any(len(records) for records in found.values()):
+            texts.append(_summary(spec, dataset, found))
+    return "\n\n".join(texts)
+
+
+def _summary(spec, dataset, results: dict) -> str:
     means = {row: float(accuracies(records).mean()) for row, records in results.items()
              if records is not None and len(records)}
     if not means:
         return "No row has records yet: nothing to summarise."
-    any_records = next(r for r in results.values() if r is not None and len(r))
+    present = {row: records for row, records in results.items() if records is not None and len(records)}
+    any_records = next(iter(present.values()))
     best, worst = max(means, key=means.get), min(means, key=means.get)
-    text = (f"On {_data_of(any_records)}, {_profile_of(any_records)} profile, "
-            f"{runs_label(any_records)} per row: ")
+    labels = {runs_label(records) for records in present.values()}
+    if len(labels) == 1:
+        runs = f"{labels.pop()} per row"
+    else:  # rows still being run: say how far each got
+        counts = sorted(len(records) for records in present.values())
+        runs = f"{counts[0]} to {counts[-1]} runs (folds × seeds) per row, so far"
+    missing = [row for row in results if row not in present]
+    text = f"On {_data_of(any_records)}, {_profile_of(any_records)} profile, {runs}: "
     if best == worst:
         text += f"{best} scores {means[best]:.1f} %."
     else:
         text += (f"the rows span {means[worst]:.1f} % ({worst}) to {means[best]:.1f} % ({best}), "
                  f"a range of {means[best] - means[worst]:.1f} points.")
-    claims = claims_table(table, results)
+    if missing:
+        text += f" No records yet for {', '.join(missing)}."
+    claims = _claims(spec, dataset, results)
+    claims = claims[claims["verdict"] != "no runs"] if len(claims) else claims
     if len(claims):
         counts = claims["verdict"].str.replace(r"^one run: ", "", regex=True).value_counts()
         parts = [f"{n} {verdict}" for verdict, n in counts.items()]
         text += f" Of the paper's {len(claims)} claim(s) these rows test: {', '.join(parts)}."
         if (claims["verdict"] == "one run: inconclusive").any():
-            text += " With one run per row no verdict can be more than inconclusive."
+            text += " A claim with one matched run can be no more than inconclusive."
     return text

@@ -212,11 +212,13 @@ every_claim
 # %%
 from IPython.display import Markdown
 
-from ascnb.report.tables import results_summary
+from ascnb.report.tables import protocols_summary, results_summary
 
 summary_text = results_summary(table, results)
+other_protocols = protocols_summary(table.name, results_dir, skip=(profile, dataset))
 glue("page11_summary", summary_text, display=False)
-Markdown(summary_text)
+Markdown(summary_text + ("\n\nUnder every other protocol with records (the side-by-side table "
+                         "above), one paragraph each:\n\n" + other_protocols if other_protocols else ""))
 
 # %% [markdown]
 #

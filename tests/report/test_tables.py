@@ -134,5 +134,32 @@ def test_the_summary_sentence_is_computed_from_the_records():
     assert "range of 10.3 points" in text and "3 folds × 1 seed" in text
     assert "1 supported" in text
     one = results_summary(table, {"convolutional RNN": runs([0.7]), "+ attention": runs([0.6])})
-    assert "1 inconclusive" in one and "no verdict can be more than inconclusive" in one
+    assert "1 inconclusive" in one and "one matched run can be no more than inconclusive" in one
     assert results_summary(table, {"+ attention": runs([])}).startswith("No row has records")
+
+
+def test_every_other_protocol_is_summarised_from_its_records(tmp_path):
+    """protocols_summary: a paragraph per (profile, dataset) with records, the page's own run
+    left out; rows still being run are said to be so, and claims without runs not counted"""
+    import json
+
+    from ascnb.report.tables import protocols_summary
+
+    name = "acrnn-table3-attention-augmentation"
+    assert protocols_summary(name, tmp_path) == ""
+    table = load_table(name, dataset="esc10", profile="cpu")
+    folds = {"convolutional RNN": (1, 2, 3), "+ attention": (1, 2)}
+    for row, accuracy in (("convolutional RNN", 0.80), ("+ attention", 0.90)):
+        folder = tmp_path / f"key-{row[:3]}"
+        folder.mkdir()
+        for fold in folds[row]:
+            (folder / f"fold{fold}-seed0.json").write_text(json.dumps({
+                "config_hash": folder.name, "experiment_hash": table.rows[row].experiment_hash(),
+                "data_fingerprint": "abc", "fold": fold, "seed": 0, "accuracy": accuracy + 0.01 * fold,
+                "profile": "cpu", "dataset": "esc10", "dataset_description": "real ESC-10"}))
+    text = protocols_summary(name, tmp_path)
+    assert text.startswith("On real ESC-10, cpu profile, 2 to 3 runs (folds × seeds) per row, so far")
+    assert "82.0 % (convolutional RNN) to 91.5 % (+ attention)" in text
+    assert "No records yet for + augment, + attention + augment." in text
+    assert "Of the paper's 1 claim(s) these rows test: 1 inconclusive." in text  # 2 pairs: too few for the sign test
+    assert protocols_summary(name, tmp_path, skip=("cpu", "esc10")) == ""
