@@ -88,7 +88,10 @@ def fold_clip_summary(paper: str, table: str, name: str, test_clips=PBCNN_TEST_C
         return (f"None of {name}'s {n} fold accuracies is a whole number of clips out of "
                 f"{' or '.join(map(str, test_clips))}.")
     usual = max(set(clips) - {None}, key=clips.count)
-    others = [f"{' '.join(sorted(map(str, label), key=lambda s: s.startswith('fold')))} "
+    def readable(part):  # "fold3" -> "fold 3"
+        return part.replace("fold", "fold ", 1) if part.startswith("fold") else part
+
+    others = [f"{' '.join(readable(p) for p in sorted(map(str, label), key=lambda s: s.startswith('fold')))} "
               f"({fraction if c else 'none of ' + ', '.join(map(str, test_clips))})"
               for label, fraction, c in zip(fractions.index, fractions, clips) if c != usual]
     if not others:

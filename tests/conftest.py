@@ -42,23 +42,35 @@ def esc50_download(tmp_path_factory) -> Path:
     """A data root as `python -m ascnb data download esc50` leaves it: DATA/ESC-50-master with
     audio/ and meta/esc50.csv in the official WAV layout; 4 classes (2 of them ESC-10's) in
     folds 1 and 2, one 0.5 s clip each (read as 5 s, zero padded). Returns DATA"""
+    data = tmp_path_factory.mktemp("data")
+    write_esc50_layout(data / "ESC-50-master", TINY_ESC50_CLASSES, seed=50, first_source=7000)
+    return data
+
+
+def write_esc50_layout(root: Path, classes, folds=(1, 2), seed: int = 0, first_source: int = 100) -> Path:
+    """The official ESC-50 WAV layout under ``root`` (audio/ + meta/esc50.csv): one 0.5 s noise
+    clip per class and fold; ``classes``: (target, category, in ESC-10) each. Returns root"""
     import numpy as np
     import pandas as pd
     import soundfile as sf
 
-    data = tmp_path_factory.mktemp("data")
-    root = data / "ESC-50-master"
-    (root / "audio").mkdir(parents=True)
-    (root / "meta").mkdir()
-    rows, rng = [], np.random.default_rng(50)
-    for i, (target, category, esc10) in enumerate(TINY_ESC50_CLASSES):
-        for fold in (1, 2):
-            filename = f"{fold}-{7000 + i}-A-{target}.wav"
+    (root / "audio").mkdir(parents=True, exist_ok=True)
+    (root / "meta").mkdir(exist_ok=True)
+    rows, rng = [], np.random.default_rng(seed)
+    for i, (target, category, esc10) in enumerate(classes):
+        for fold in folds:
+            filename = f"{fold}-{first_source + i}-A-{target}.wav"
             sf.write(root / "audio" / filename, 0.1 * rng.standard_normal(22050), 44100)
             rows.append(dict(filename=filename, fold=fold, target=target, category=category,
-                             esc10=esc10, src_file=7000 + i, take="A"))
+                             esc10=esc10, src_file=first_source + i, take="A"))
     pd.DataFrame(rows).to_csv(root / "meta" / "esc50.csv", index=False)
-    return data
+    return root
+
+
+@pytest.fixture
+def esc50_layout():
+    """``write_esc50_layout``, for tests that build their own ESC-50 folder"""
+    return write_esc50_layout
 
 
 @pytest.fixture(scope="session")

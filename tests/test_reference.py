@@ -18,7 +18,7 @@ def test_table2_counts_390_clips_but_fbcnn_fold3():
     assert list(fractions.index) == ["fold1", "fold2", "fold3", "fold4"]
     assert fractions.loc["fold3", "FB-CNN"] == "250/290"
     assert (fractions.drop(columns="FB-CNN") != "—").all().all()
-    assert "FB-CNN fold3 (250/290)" in fold_clip_summary("pbcnn", "table2_models", "Table 2")
+    assert "FB-CNN fold 3 (250/290)" in fold_clip_summary("pbcnn", "table2_models", "Table 2")
     assert fold_clip_summary("pbcnn", "table1_mel_bands", "Table 1").startswith("Every one")
 
 

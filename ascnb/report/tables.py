@@ -309,3 +309,35 @@ def _summary(spec, dataset, results: dict) -> str:
         if (claims["verdict"] == "one run: inconclusive").any():
             text += " A claim with one matched run can be no more than inconclusive."
     return text
+
+
+def confused_pairs(matrix: np.ndarray, classes, top: int = 5) -> pd.DataFrame:
+    """The ``top`` off-diagonal cells of a (true, predicted) confusion matrix of clip counts,
+    largest first, cells without a clip left out: columns true, predicted, clips"""
+    off = np.asarray(matrix, dtype=float).copy()
+    np.fill_diagonal(off, 0)
+    order = np.argsort(off, axis=None, kind="stable")[::-1][:top]
+    pairs = [(classes[i], classes[j], int(off[i, j]))
+             for i, j in zip(*np.unravel_index(order, off.shape)) if off[i, j] > 0]
+    return pd.DataFrame(pairs, columns=["true", "predicted", "clips"])
+
+
+def confusion_summary(matrix: np.ndarray, classes, runs: str) -> str:
+    """A confusion page's summary computed from its matrix: clips summed, misclassified, and
+    whether any confusion repeats (a pair with one clip is one mistake, not a pattern)"""
+    matrix = np.asarray(matrix)
+    total, wrong = int(matrix.sum()), int(matrix.sum() - np.trace(matrix))
+    pairs = confused_pairs(matrix, classes, top=matrix.size)  # every confused pair
+    repeated = pairs[pairs["clips"] >= 2]
+    text = (f"The matrix sums {total} test clips of {runs}; {wrong} of them "
+            f"({100 * wrong / max(total, 1):.1f} %) were misclassified. ")
+    if len(repeated):
+        first = repeated.iloc[0]
+        text += (f"The most frequent confusion is {first['true']} taken for {first['predicted']} "
+                 f"({int(first['clips'])} clips); {len(repeated)} pair(s) repeat at least twice.")
+    elif wrong:
+        text += "No confusion repeats: every misclassified pair holds a single clip, too few to read a pattern."
+    else:
+        text += "No clip was misclassified."
+    return text
+

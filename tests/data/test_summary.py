@@ -17,19 +17,9 @@ from ascnb.paths import REPO
 
 
 @pytest.fixture
-def partial_esc10(tmp_path) -> Path:
+def partial_esc10(tmp_path, esc50_layout) -> Path:
     """The official layout with 2 ESC-10 classes in folds 1 and 2 only (a partial download)"""
-    (tmp_path / "audio").mkdir()
-    (tmp_path / "meta").mkdir()
-    rows, rng = [], np.random.default_rng(0)
-    for target, category in ((0, "dog"), (1, "rooster")):
-        for fold in (1, 2):
-            name = f"{fold}-{100 + target}-A-{target}.wav"
-            sf.write(tmp_path / "audio" / name, 0.1 * rng.standard_normal(22050), 44100)
-            rows.append(dict(filename=name, fold=fold, target=target, category=category,
-                             esc10=True, src_file=100 + target, take="A"))
-    pd.DataFrame(rows).to_csv(tmp_path / "meta" / "esc50.csv", index=False)
-    return tmp_path
+    return esc50_layout(tmp_path, ((0, "dog", True), (1, "rooster", True)))
 
 
 def test_summary_names_missing_and_incomplete_folds(partial_esc10, capsys):

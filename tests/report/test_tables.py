@@ -163,3 +163,22 @@ def test_every_other_protocol_is_summarised_from_its_records(tmp_path):
     assert "No records yet for + augment, + attention + augment." in text
     assert "Of the paper's 1 claim(s) these rows test: 1 inconclusive." in text  # 2 pairs: too few for the sign test
     assert protocols_summary(name, tmp_path, skip=("cpu", "esc10")) == ""
+
+
+def test_confusion_summary_counts_clips_and_says_when_a_confusion_repeats():
+    from ascnb.report.tables import confused_pairs, confusion_summary
+
+    classes = ["dog", "rain", "sea"]
+    matrix = np.array([[8, 2, 0],    # two dogs taken for rain: a pair that repeats
+                       [0, 9, 1],    # one rain clip taken for the sea: a single mistake
+                       [0, 0, 10]])
+    pairs = confused_pairs(matrix, classes)
+    assert pairs.values.tolist() == [["dog", "rain", 2], ["rain", "sea", 1]]  # no diagonal, no zero
+    text = confusion_summary(matrix, classes, "5 folds × 1 seed")
+    assert "sums 30 test clips of 5 folds × 1 seed; 3 of them (10.0 %)" in text
+    assert "dog taken for rain (2 clips); 1 pair(s) repeat" in text
+    single = confusion_summary(np.array([[9, 1], [0, 10]]), classes[:2], "1 fold")
+    assert "every misclassified pair holds a single clip" in single
+    assert confusion_summary(np.eye(2, dtype=int) * 5, classes[:2], "1 fold").endswith("No clip was misclassified.")
+    many = np.full((4, 4), 2) + np.eye(4, dtype=int) * 10             # 12 pairs of 2 clips each
+    assert "12 pair(s) repeat" in confusion_summary(many, list("abcd"), "1 fold")   # not only the top 5
