@@ -55,6 +55,7 @@ class Task:
     config_hash: str
     record: Path | None
     label: str
+    no_data: str = ""        # why the data is not on this machine (a dry run says it)
 
     def done(self) -> bool:
         return self.record is not None and read_record(self.record) is not None
@@ -80,7 +81,7 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
 
     from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 
-    tasks, seen, fingerprints, loaded = [], set(), {}, {}
+    tasks, seen, fingerprints, loaded, missing = [], set(), {}, {}, {}
     for config in configs:
         try:
             spec = read_table(config)
@@ -105,6 +106,8 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
                             fingerprints[data_key] = client.submit(fingerprint_of, exp, pure=False).result()
                         elif not missing_data_ok:
                             raise SweepError(f"{spec.source}: dataset {dataset!r}: {error}") from None
+                        else:
+                            missing[data_key] = f"dataset {dataset!r}: {error}"
                 fingerprint, local = fingerprints[data_key], loaded[data_key]
                 config_hash = (exp.config_hash(fingerprint) if fingerprint is not None
                                else f"{exp.experiment_hash()}-nodata")
@@ -128,7 +131,8 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
                                  if fingerprint is not None else None)
                         tasks.append(Task(key, one.to_dict(), fold, int(seed), fingerprint,
                                           config_hash, where,
-                                          f"{spec.name} / {row} · {dataset} · fold {fold} · seed {seed}"))
+                                          f"{spec.name} / {row} · {dataset} · fold {fold} · seed {seed}",
+                                          missing.get(data_key, "")))
     return tasks
 
 
@@ -194,6 +198,8 @@ def run_sweep(configs: list[str | Path], *, scheduler: str | None = None,
         counts = {"total": len(tasks), "skipped": len(tasks) - len(todo), "ran": 0, "failed": 0}
         log(f"sweep: {len(tasks)} task(s), {counts['skipped']} already recorded, {len(todo)} to run")
         if dry_run or not todo:
+            for reason in dict.fromkeys(task.no_data for task in todo if task.no_data):
+                log(f"  data not on this machine: {reason}")
             for task in todo:
                 note = "" if task.fingerprint else "  (data not on this machine: key pending)"
                 log(f"  to run: {task.label}  [{task.key}]{note}")

@@ -46,6 +46,19 @@ def test_the_shipped_table4_expands_to_distinct_tasks():
     assert len(both) == (4 + 10 - 2) * 5  # the two shared rows are one task each
 
 
+def test_a_dry_run_on_missing_data_says_once_why_the_keys_are_pending(tmp_path):
+    missing = tmp_path / "no-esc10-here"
+    log = []
+    counts = run_sweep([REPO / "configs" / "acrnn-table3-attention-augmentation.yaml"],
+                       datasets=["esc10"], data_root=str(missing), profile="paper",
+                       results_dir=tmp_path / "results", dry_run=True, log=log.append)
+    assert counts["total"] == counts["ran"] + 20 and counts["ran"] == 0
+    reasons = [line for line in log if line.lstrip().startswith("data not on this machine:")]
+    assert len(reasons) == 1 and "'esc10'" in reasons[0] and str(missing) in reasons[0], log
+    assert sum("key pending" in line for line in log) == 20
+    assert not (tmp_path / "results").exists()  # a dry run writes nothing
+
+
 def test_a_2x2_grid_writes_4_records_in_one_go(tmp_path, synth_root, monkeypatch):
     monkeypatch.setenv("ASCNB_RUNS", str(tmp_path / "runs"))
     table = grid_table(tmp_path, synth_root)
