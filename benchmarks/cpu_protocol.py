@@ -1,7 +1,7 @@
 """Benchmark: the CPU training path before and after issue 19, against this CPU's bf16 peak,
 and the hours each ACRNN table takes under the paper's protocol and a short "cpu" protocol
 
-    .venv/bin/python benchmarks/cpu_protocol.py [--epochs 30] [--steps 6] [--threads N]
+    .venv/bin/python benchmarks/cpu_protocol.py [--epochs E] [--steps 6] [--threads N]
         [--no-variants] [--no-table4] [--no-compile-probe] [--out benchmarks/out/cpu_protocol.json]
 
 In one run, on random segments of each network's real input shape and with its paper's recipe
@@ -24,7 +24,7 @@ the cache it left.
 Projected hours (``projections``): every row of ACRNN Table 3 (4 rows), Table 4 (8 new rows,
 attention at l2-l8, measured per placement; ``--no-table4`` uses ACRNN's speed) and Table 1
 (PiczakCNN) on ESC-10 and ESC-50, 5 folds, under the paper's 300 epochs and the cpu
-protocol's ``--epochs``; training segments per fold from the feature and segment configs
+protocol's epochs (``--epochs``, else the cpu profile's per recipe: ``CPU_EPOCHS``); training segments per fold from the feature and segment configs
 (ESC-10: 1,600 for ACRNN, twice that with one augmented copy per clip; ESC-50 four times as
 many), plus one warm-cache compilation per run on the compiled path; "sweep" divides the
 "after" hours by the gain of two single-threaded runs side by side. Evaluation is left out.
@@ -51,7 +51,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from ascnb.atomic import write_text  # noqa: E402
-from ascnb.experiment import Experiment, read_table  # noqa: E402
+from ascnb.experiment import CPU_EPOCHS, Experiment, read_table  # noqa: E402
 from ascnb.features import feature_config, segment_config  # noqa: E402
 from ascnb.models import build_model, default_input_shape  # noqa: E402
 from ascnb.models.cost import model_cost  # noqa: E402
@@ -188,23 +188,32 @@ def table_rows(models: dict) -> dict[str, list[tuple]]:
     return out
 
 
-def projections(results: dict, specs: dict, paths: list[str], cpu_epochs: int,
+def projections(results: dict, specs: dict, paths: list[str], cpu_epochs: int | None,
                 compile_warm: float, sweep_factor: float) -> dict:
+    """Hours of each table, 5 folds, per dataset, protocol and path; the cpu protocol's epochs
+    are ``cpu_epochs`` or, when None, the cpu profile's epochs of each row's recipe (CPU_EPOCHS)"""
     out = {}
     for table, rows in table_rows(results).items():
         out[table] = {}
         for dataset in TRAIN_CLIPS:
-            for protocol, epochs in (("paper", PAPER_EPOCHS), ("cpu", cpu_epochs)):
+            for protocol in ("paper", "cpu"):
+                def epochs_of(key):
+                    if protocol == "paper":
+                        return PAPER_EPOCHS
+                    return cpu_epochs or CPU_EPOCHS[specs[key][2]]
+
                 hours = {}
                 for path in paths:
                     seconds = 0.0
                     for _, key, copies in rows:
-                        segments = copies * segments_per_fold(specs[key], dataset) * epochs * FOLDS
+                        segments = (copies * segments_per_fold(specs[key], dataset)
+                                    * epochs_of(key) * FOLDS)
                         seconds += segments / results[key][path]["segments_per_s"]
                         if results[key][path]["compile"]:
                             seconds += FOLDS * compile_warm
                     hours[path] = round(seconds / 3600, 2)
                 hours["after, sweep of 2 x 1 thread"] = round(hours["after"] / sweep_factor, 2)
+                epochs = "/".join(str(e) for e in dict.fromkeys(epochs_of(key) for _, key, _ in rows))
                 out[table][f"{dataset}, {protocol} ({epochs} epochs)"] = hours
     return out
 
@@ -255,7 +264,8 @@ def probe_main(name: str, steps: int) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=30, help="epochs of the cpu protocol")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="epochs of the cpu protocol (default: the cpu profile's, per recipe)")
     parser.add_argument("--steps", type=int, default=6, help="batches per measured epoch")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
@@ -318,7 +328,7 @@ def main(argv=None) -> int:
         "torch_interop_threads": torch.get_num_interop_threads(),
         "packages": package_versions(("torch", "numpy")), "bf16_peak_gflops": round(peak, 1),
         "bf16_peak_tries_gflops": [round(p, 1) for p in peaks], "load_average": load,
-        "steps_per_epoch": args.steps, "cpu_protocol_epochs": args.epochs,
+        "steps_per_epoch": args.steps, "cpu_protocol_epochs": args.epochs or dict(CPU_EPOCHS),
         "paths": PATHS, "path_names": list(PATHS),
         "models": models, "variants": variants, "compile_probe": probe,
         "sweep_factor_2x1_thread": round(sweep_factor, 3),
