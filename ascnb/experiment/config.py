@@ -18,7 +18,8 @@ Profiles only set defaults; every value given explicitly wins:
 - quick: all clips, the first fold, the recipes compressed to ``QUICK_EPOCHS`` (milestones
   scaled), PiczakCNN in batches of 100, batch-norm statistics recalibrated after the last
   epoch, bfloat16 autocast (the book's build, synthetic scenes)
-- cpu: all clips and folds, the papers' recipes compressed to ``CPU_EPOCHS`` epochs with
+- cpu: all clips and folds, the papers' recipes compressed to ``CPU_EPOCHS`` epochs (PiczakCNN
+  keeps its 300: it is cheap) with
   every learning-rate milestone scaled by the same factor, bfloat16 autocast (CPU hours)
 - paper: all clips and folds, the papers' recipes as published (GPU)
 

@@ -75,6 +75,8 @@ def test_cpu_profile_compresses_the_recipe_with_its_milestones():
     quick = Experiment(model="acrnn", profile="quick").train_config()
     assert quick.lr_step == round(100 * quick.num_epochs / 300)  # quick compresses too
     assert Experiment(model="piczak", profile="quick").train_config().batch_size == 100
+    piczak = Experiment(model="piczak", profile="cpu").train_config()  # its full recipe
+    assert (piczak.num_epochs, piczak.batch_size, piczak.lr) == (300, 1000, 0.002)
 
 
 def test_every_table_row_normalises_as_its_paper_does():
