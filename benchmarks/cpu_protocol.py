@@ -197,24 +197,21 @@ def projections(results: dict, specs: dict, paths: list[str], cpu_epochs: int | 
         out[table] = {}
         for dataset in TRAIN_CLIPS:
             for protocol in ("paper", "cpu"):
-                def epochs_of(key):
-                    if protocol == "paper":
-                        return PAPER_EPOCHS
-                    return cpu_epochs or CPU_EPOCHS[specs[key][2]]
-
+                # epochs per row: the paper's 300, or the cpu protocol's of the row's recipe
+                epochs = [PAPER_EPOCHS if protocol == "paper"
+                          else cpu_epochs or CPU_EPOCHS[specs[key][2]] for _, key, _ in rows]
                 hours = {}
                 for path in paths:
                     seconds = 0.0
-                    for _, key, copies in rows:
-                        segments = (copies * segments_per_fold(specs[key], dataset)
-                                    * epochs_of(key) * FOLDS)
+                    for (_, key, copies), row_epochs in zip(rows, epochs):
+                        segments = copies * segments_per_fold(specs[key], dataset) * row_epochs * FOLDS
                         seconds += segments / results[key][path]["segments_per_s"]
                         if results[key][path]["compile"]:
                             seconds += FOLDS * compile_warm
                     hours[path] = round(seconds / 3600, 2)
                 hours["after, sweep of 2 x 1 thread"] = round(hours["after"] / sweep_factor, 2)
-                epochs = "/".join(str(e) for e in dict.fromkeys(epochs_of(key) for _, key, _ in rows))
-                out[table][f"{dataset}, {protocol} ({epochs} epochs)"] = hours
+                label = "/".join(map(str, dict.fromkeys(epochs)))
+                out[table][f"{dataset}, {protocol} ({label} epochs)"] = hours
     return out
 
 
