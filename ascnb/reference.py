@@ -8,6 +8,7 @@ no data set for it.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from importlib import resources
 
@@ -88,11 +89,12 @@ def fold_clip_summary(paper: str, table: str, name: str, test_clips=PBCNN_TEST_C
         return (f"None of {name}'s {n} fold accuracies is a whole number of clips out of "
                 f"{' or '.join(map(str, test_clips))}.")
     usual = max(set(clips) - {None}, key=clips.count)
-    def readable(part):  # "fold3" -> "fold 3"
-        return part.replace("fold", "fold ", 1) if part.startswith("fold") else part
 
-    others = [f"{' '.join(readable(p) for p in sorted(map(str, label), key=lambda s: s.startswith('fold')))} "
-              f"({fraction if c else 'none of ' + ', '.join(map(str, test_clips))})"
+    def readable(label) -> str:  # ("PB-CNN", "fold3") -> "PB-CNN fold 3"
+        parts = sorted(map(str, label), key=lambda part: part.startswith("fold"))
+        return " ".join(re.sub(r"^fold(?=\d)", "fold ", part) for part in parts)
+
+    others = [f"{readable(label)} ({fraction if c else 'none of ' + ', '.join(map(str, test_clips))})"
               for label, fraction, c in zip(fractions.index, fractions, clips) if c != usual]
     if not others:
         return f"Every one of {name}'s {n} fold accuracies is a whole number of clips out of {usual}."
