@@ -3,6 +3,8 @@
 Book: notebooks/04-attention.ipynb. The slider and the pictures are ipywidgets whose state is
 saved in the executed notebook, so the static book switches pictures without a kernel (the
 book serves the widget manager from its own files); in Jupyter they work the same.
+``audio_players`` puts a player beside every clip a page shows (notebooks 01, 04, 13, 24): the
+audio is embedded in the page, so it plays offline too.
 """
 
 from __future__ import annotations
@@ -56,3 +58,31 @@ def figure_grid(figures: dict, row_name: str, column_name: str, *, dpi: int = 72
     outer = widgets.Stack(inner, selected_index=0)
     widgets.jslink((buttons, "index"), (outer, "selected_index"))
     return widgets.VBox([buttons, slider, outer])
+
+
+def audio_players(data, positions, *, rate: int = 16000, label=None):
+    """HTML audio players, one per clip of ``data`` (an AudioDataset) at ``positions``
+
+    Each clip is read as the pipeline reads it, resampled to ``rate`` (16 kHz keeps a page light:
+    about 210 kB per 5 s clip) and embedded as a WAV in the page, under a caption naming its
+    class and file (``label(clip_row)`` to name it otherwise). Returns an ``IPython.display.HTML``;
+    a position outside the dataset raises IndexError naming it and the dataset's size.
+    """
+    import librosa
+    import numpy as np
+    from IPython.display import HTML, Audio
+
+    n = len(data.clips)
+    players = []
+    for i in positions:
+        if not 0 <= int(i) < n:
+            raise IndexError(f"audio_players: no clip at position {i} (the dataset has {n} clips)")
+        clip = data.clips.iloc[int(i)]
+        audio = np.asarray(data.read(int(i)), dtype=np.float32)
+        if data.sample_rate != rate:
+            audio = librosa.resample(audio, orig_sr=data.sample_rate, target_sr=rate)
+        player = Audio(audio, rate=rate)._repr_html_().strip()
+        caption = label(clip) if label else f"{clip['category']} ({clip['filename']})"
+        players.append("<div style='display:inline-block;margin:0 1em 0.5em 0'>"
+                       f"<div style='font-size:0.85em'>{caption}</div>{player}</div>")
+    return HTML("".join(players))

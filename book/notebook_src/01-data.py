@@ -28,6 +28,7 @@ from ascnb.data import DATASETS, DatasetError, load_dataset
 from ascnb.features import band_frequencies, extract, feature_config
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
+from ascnb.report.widgets import audio_players
 
 data = load_dataset(dataset, data_root)
 logmel = feature_config("logmel", n_mels=128)
@@ -78,23 +79,6 @@ counts
 # shared by every class, and the dashed green band the weak class-specific texture.
 
 # %% mystnb={"figure": {"caption": "The first clip of each of several classes of the default dataset: its log-mel spectrogram (colour: log energy) with the ground-truth event boxes, foreground events (which carry the class) in pink and distractors (shared by every class) in white."}}
-def listen(data, positions, rate=16000):
-    """An audio player for each clip shown (resampled to 16 kHz to keep the page light)"""
-    import librosa
-    from IPython.display import HTML, Audio
-
-    players = []
-    for i in positions:
-        clip = data.clips.iloc[i]
-        audio = librosa.resample(np.asarray(data.read(i), dtype=np.float32),
-                                 orig_sr=data.sample_rate, target_sr=rate)
-        player = Audio(audio, rate=rate)._repr_html_().strip()
-        players.append(f"<div style='display:inline-block;margin:0 1em 0.5em 0'>"
-                       f"<div style='font-size:0.85em'>{clip['category']} ({clip['filename']})</div>"
-                       f"{player}</div>")
-    display(HTML("".join(players)))
-
-
 def show_clips(data, positions, config, *, with_events=True):
     band_hz = band_frequencies(config)
     n = len(positions)
@@ -118,7 +102,7 @@ first_of_class = data.clips.groupby("label").head(1).index[:n_examples]
 fig = show_clips(data, list(first_of_class), logmel)
 glue("data_examples", fig, display=False)
 plt.show()
-listen(data, list(first_of_class))
+display(audio_players(data, list(first_of_class)))   # one player per clip shown
 
 # %% [markdown]
 # ## The ground truth of the synthetic scenes
@@ -224,7 +208,7 @@ if esc10 is not None:
     fig = show_clips(esc10, positions, logmel, with_events=False)
     glue("data_esc10_examples", fig, display=False)
     plt.show()
-    listen(esc10, positions)
+    display(audio_players(esc10, positions))
     display(pd.crosstab(esc10.clips["category"], esc10.clips["fold"], margins=True,
                         margins_name="total"))
 else:

@@ -33,7 +33,7 @@ from ascnb.models.attention import (FrameAttention, FrequencyAttention, PixelAtt
                                     SqueezeExcitation, TemporalAttentionPooling, scale_scores)
 from ascnb.report.plots import plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
-from ascnb.report.widgets import figure_grid, figure_slider
+from ascnb.report.widgets import audio_players, figure_grid, figure_slider
 
 torch.manual_seed(seed)
 data = load_dataset(dataset, data_root)           # not found: the error names every place looked in
@@ -47,6 +47,7 @@ band_hz = band_frequencies(config)
 S = X[0]                                          # (bands, frames)
 glue("attention_clip", f"{category} ({dataset_label(data)})")
 print(f"{dataset_label(data)}: {category}, {data.clips.iloc[i]['filename']}, features {X.shape}")
+display(audio_players(data, [i]))                # the clip every figure below shows
 
 # %% [markdown]
 # ## Soft attention is a weighted average

@@ -26,12 +26,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import torch
+from IPython.display import display
 
 from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
 from ascnb.features import band_frequencies, compute_features
 from ascnb.report.attention_maps import clip_attention
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
+from ascnb.report.widgets import audio_players
 
 table = load_table("pbcnn-table2-models", rows=["PB-CNN"], dataset=dataset, data_root=data_root,
                    profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
@@ -77,6 +79,7 @@ for row, i in zip(axes, chosen):
 fig.tight_layout()
 glue("pbcnn_fig9", fig, display=False)
 plt.show()
+display(audio_players(data, chosen))              # the clips above, top to bottom
 
 # %% [markdown]
 # ## The learned γ of each stage

@@ -23,12 +23,14 @@ categories = ["dog", "crying_baby", "clock_tick", "rain"]   # classes shown (els
 # %% tags=["fold"]
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import display
 
 from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
 from ascnb.features import band_frequencies, compute_features
 from ascnb.report.attention_maps import clip_attention
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
+from ascnb.report.widgets import audio_players
 
 rows = {"sigmoid": "l2 sigmoid", "softmax": "l2 softmax"}   # Table 4's rows with attention at l2
 table = load_table("acrnn-table4-placement-scaling", rows=list(rows.values()), dataset=dataset,
@@ -88,6 +90,7 @@ for (top, middle, bottom), category in zip(axes.reshape(-1, 3), wanted):
 axes[-1].set_xlabel("time (s)")
 glue("acrnn_fig5", fig, display=False)
 plt.show()
+display(audio_players(data, [int(test.index[test["category"] == c][0]) for c in wanted]))
 
 # %% [markdown]
 # ## Summary
