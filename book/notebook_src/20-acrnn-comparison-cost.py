@@ -64,8 +64,9 @@ verdicts
 # Read the *steps per run* column before the verdict: PiczakCNN's recipe takes batches of
 # 1000 segments, ACRNN's 64, so the same number of epochs gives PiczakCNN about fifteen times
 # fewer optimizer steps. The profiles correct for it in two ways: `quick` gives PiczakCNN
-# batches of 100 (about as many steps per epoch as ACRNN), and `cpu` runs PiczakCNN's own
-# recipe in full (300 epochs, batches of 1000: 900 steps per ESC-10 fold) while ACRNN's is
+# batches of 100 (about as many steps per epoch as ACRNN) at lr 0.01 for 30 epochs (at its
+# own lr 0.002 it hardly learned the synthetic scenes in 12 epochs: {doc}`05-choices`), and
+# `cpu` runs PiczakCNN's own recipe in full (300 epochs, batches of 1000: 900 steps per ESC-10 fold) while ACRNN's is
 # compressed to 30 epochs ({doc}`25-how-long-is-long-enough`). The `smoke` profile stops every
 # network after two batches: its verdict is about the pipeline, not the networks.
 #

@@ -74,7 +74,9 @@ def test_cpu_profile_compresses_the_recipe_with_its_milestones():
     assert kept.lr_step == 7
     quick = Experiment(model="acrnn", profile="quick").train_config()
     assert quick.lr_step == round(100 * quick.num_epochs / 300)  # quick compresses too
-    assert Experiment(model="piczak", profile="quick").train_config().batch_size == 100
+    quick_piczak = Experiment(model="piczak", profile="quick").train_config()
+    assert (quick_piczak.batch_size, quick_piczak.lr) == (100, 0.01)   # choices: its quick recipe
+    assert quick_piczak.num_epochs == PROFILES["quick"].epochs["piczak"]
     piczak = Experiment(model="piczak", profile="cpu").train_config()  # its full recipe
     assert (piczak.num_epochs, piczak.batch_size, piczak.lr) == (300, 1000, 0.002)
 
