@@ -16,7 +16,8 @@ training fold, ``normalise="channel"``).
 Profiles only set defaults; every value given explicitly wins:
 - smoke: 1 clip per class per fold, the first 2 folds, 1 epoch of 2 batches of 8 (seconds, CI)
 - quick: all clips, the first fold, the recipes compressed to ``QUICK_EPOCHS`` (milestones
-  scaled), PiczakCNN in batches of 100 at lr 0.01, batch-norm statistics recalibrated after the last
+  scaled), PiczakCNN in batches of 100 at lr 0.01, the PB-CNN family in batches of 16 at lr
+  5e-4, batch-norm statistics recalibrated after the last
   epoch, bfloat16 autocast (the book's build, synthetic scenes)
 - cpu: all clips and folds, the papers' recipes compressed to ``CPU_EPOCHS`` epochs (PiczakCNN
   keeps its 300: it is cheap) with

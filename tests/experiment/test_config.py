@@ -77,6 +77,9 @@ def test_cpu_profile_compresses_the_recipe_with_its_milestones():
     quick_piczak = Experiment(model="piczak", profile="quick").train_config()
     assert (quick_piczak.batch_size, quick_piczak.lr) == (100, 0.01)   # choices: its quick recipe
     assert quick_piczak.num_epochs == PROFILES["quick"].epochs["piczak"]
+    for model in ("cnn", "tb-cnn", "fb-cnn", "pb-cnn"):         # one quick recipe for the family
+        family = Experiment(model=model, profile="quick").train_config()
+        assert (family.batch_size, family.lr, family.num_epochs) == (16, 5e-4, PROFILES["quick"].epochs["pbcnn"])
     piczak = Experiment(model="piczak", profile="cpu").train_config()  # its full recipe
     assert (piczak.num_epochs, piczak.batch_size, piczak.lr) == (300, 1000, 0.002)
 
