@@ -6,6 +6,12 @@ experiment and the data's fingerprint), so two tables that share a row share its
 the row's name and table are metadata inside. A record that cannot be read (truncated,
 empty, not a record) is named, set aside as ``NAME.corrupt``, and treated as missing, so the
 next run redoes it.
+
+Weights live in ``runs/`` (not committed). The few networks the book's pages look inside
+(their attention) can be *kept* beside their record, ``results/<config hash>/fold<f>-seed<s>
+.model.pt`` (``keep_weights``; ``book/tools/keep_weights.py`` keeps those the pages need), so
+that a fresh clone builds the book without training them again; ``load_trained_model``
+reads ``runs/`` first, then the kept copy.
 """
 
 from __future__ import annotations
@@ -95,14 +101,61 @@ def weights_path(record: dict, runs: str | Path | None = None) -> Path:
             / "model.pt")
 
 
-def load_trained_model(record, runs: str | Path | None = None, device: str = "cpu"):
+def kept_weights_path(record: dict, results_dir: str | Path | None = None) -> Path:
+    """Where a record's weights are kept beside it (``keep_weights``): its own folder when the
+    record says where it was read from (``record_path``), else under ``results_dir``"""
+    name = f"fold{record['fold']}-seed{record['seed']}.model.pt"
+    where = record.get("record_path") if hasattr(record, "get") else None
+    if where:
+        return Path(where).parent / name
+    return paths.results_dir(results_dir) / record["config_hash"] / name
+
+
+def _check_weights_of(state: dict, record, path: Path) -> None:
+    """Weights that are not the record's (another hash, fold or seed) are an error naming both"""
+    mine = (record["config_hash"], int(record["fold"]), int(record["seed"]))
+    theirs = (state.get("config_hash"), int(state.get("fold", -1)), int(state.get("seed", -1)))
+    if theirs != mine:
+        raise ValueError(f"{path}: these weights are of record {theirs[0]} fold {theirs[1]} seed "
+                         f"{theirs[2]}, not of {mine[0]} fold {mine[1]} seed {mine[2]}")
+
+
+def keep_weights(record, runs: str | Path | None = None,
+                 results_dir: str | Path | None = None) -> Path:
+    """Copy a record's trained weights from ``runs/`` to beside the record (committed with it)
+
+    The copy is checked to be the record's (hash, fold, seed) and written atomically; returns
+    its path. FileNotFoundError naming the file when the weights are not in ``runs/``.
+    """
+    import shutil
+
+    import torch
+
+    from ascnb.atomic import atomic_write
+
+    source = weights_path(record, runs)
+    if not source.is_file():
+        raise FileNotFoundError(f"{source}: no trained weights to keep for record "
+                                f"{record['config_hash']} fold {record['fold']} seed {record['seed']} "
+                                "(train it here first)")
+    _check_weights_of(torch.load(source, map_location="cpu", weights_only=False), record, source)
+    target = kept_weights_path(record, results_dir)
+    with atomic_write(target) as tmp:
+        shutil.copyfile(source, tmp)
+    return target
+
+
+def load_trained_model(record, runs: str | Path | None = None, device: str = "cpu",
+                       results_dir: str | Path | None = None):
     """The trained network of a record (a dict or a load_records row), in eval mode
 
     Attributes added: ``normaliser`` (Normaliser of its training fold), ``classes``,
     ``feature_config`` (dict), ``segmentation`` (dict), ``build_params`` (the model's
     parameters), ``record_key`` (hash, fold, seed).
-    FileNotFoundError when the weights are not on this machine (records are committed,
-    weights are not: ``ascnb.experiment.trained_model`` retrains them)
+    The weights are read from ``runs/``, else from the copy kept beside the record
+    (``keep_weights``); weights of another record are an error naming the file.
+    FileNotFoundError when they are in neither place (``ascnb.experiment.trained_model`` then
+    retrains them)
     """
     import torch
 
@@ -110,14 +163,18 @@ def load_trained_model(record, runs: str | Path | None = None, device: str = "cp
     from ascnb.models import build_model
 
     path = weights_path(record, runs)
+    if not path.is_file() and kept_weights_path(record, results_dir).is_file():
+        path = kept_weights_path(record, results_dir)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: trained weights not found (runs/ is not kept with the "
-                                "results; rerun the experiment to recreate them)")
+                                "results, and none are kept beside the record; rerun the "
+                                "experiment to recreate them)")
     try:
         state = torch.load(path, map_location=device, weights_only=False)
     except Exception as error:  # truncated or foreign file
         set_aside(path, f"unreadable weights ({type(error).__name__}: {error})")
         raise FileNotFoundError(f"{path}: unreadable weights, set aside") from None
+    _check_weights_of(state, record, path)
     model = build_model(state["model"], state["n_classes"], tuple(state["input_shape"]),
                         **state["model_params"])
     model.load_state_dict(state["state_dict"])
