@@ -113,8 +113,9 @@ def kept_weights_path(record: dict, results_dir: str | Path | None = None) -> Pa
 
 def _check_weights_of(state: dict, record, path: Path) -> None:
     """Weights that are not the record's (another hash, fold or seed) are an error naming both"""
-    mine = (record["config_hash"], int(record["fold"]), int(record["seed"]))
-    theirs = (state.get("config_hash"), int(state.get("fold", -1)), int(state.get("seed", -1)))
+    # folds are numbers or names (DCASE's evaluation protocol has one fold, "eval")
+    mine = (record["config_hash"], str(record["fold"]), str(record["seed"]))
+    theirs = (state.get("config_hash"), str(state.get("fold")), str(state.get("seed")))
     if theirs != mine:
         raise ValueError(f"{path}: these weights are of record {theirs[0]} fold {theirs[1]} seed "
                          f"{theirs[2]}, not of {mine[0]} fold {mine[1]} seed {mine[2]}")
