@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # this checkout's ascnb, not another one's
 
-from ascnb.experiment import keep_weights, load_table  # noqa: E402
-from ascnb.experiment.records import load_records, records_of  # noqa: E402
+from ascnb.experiment import keep_weights, kept_weights_path, load_table  # noqa: E402
+from ascnb.experiment.records import load_records, records_of, weights_path  # noqa: E402
 
 # the rows whose networks the pages open, by catalogue table (pages 13, 24 and 30)
 PAGES = {
@@ -52,6 +52,10 @@ def main(argv=None) -> int:
                 print(f"  no record yet: {name} / {row} ({args.profile}, {args.dataset})")
             for record in found:
                 where = f"{name} / {row}, fold {record['fold']}, seed {record['seed']}"
+                kept = kept_weights_path(record)
+                if kept.is_file() and not weights_path(record, args.runs_dir).is_file():
+                    print(f"  already kept: {where} -> {kept}")
+                    continue
                 try:
                     path = keep_weights(record, runs=args.runs_dir)
                 except (FileNotFoundError, ValueError) as error:
