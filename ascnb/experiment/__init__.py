@@ -21,13 +21,11 @@ from ascnb.experiment.profiles import CPU_EPOCHS, PROFILES, QUICK_EPOCHS, Profil
 from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 from ascnb.experiment.fold import FoldData, SilentClipWarning, prepare_fold
 from ascnb.experiment.pipeline import run_experiment, run_one, trained_model
-from ascnb.experiment.records import (keep_weights, kept_weights_path, load_records,
-                                      load_trained_model, read_record, record_path)
+from ascnb.experiment.records import load_records, load_trained_model, read_record, record_path
 
 __all__ = [
     "Table", "TableSpec", "catalogue", "load_table", "read_table", "CPU_EPOCHS", "QUICK_EPOCHS", "PROFILES",
     "ConfigError", "Experiment", "Profile", "read_config_file", "data_fingerprint",
     "experiment_dataset", "FoldData", "SilentClipWarning", "prepare_fold", "run_experiment", "run_one",
     "trained_model", "load_records", "load_trained_model", "read_record", "record_path",
-    "keep_weights", "kept_weights_path",
 ]

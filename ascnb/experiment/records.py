@@ -7,11 +7,9 @@ the row's name and table are metadata inside. A record that cannot be read (trun
 empty, not a record) is named, set aside as ``NAME.corrupt``, and treated as missing, so the
 next run redoes it.
 
-Weights live in ``runs/`` (not committed). The few networks the book's pages look inside
-(their attention) can be *kept* beside their record, ``results/<config hash>/fold<f>-seed<s>
-.model.pt`` (``keep_weights``; ``book/tools/keep_weights.py`` keeps those the pages need), so
-that a fresh clone builds the book without training them again; ``load_trained_model``
-reads ``runs/`` first, then the kept copy.
+Weights live in ``runs/`` (not committed): ``load_trained_model`` reads them there. What
+the book's pages read from the few networks they look inside is kept beside the record
+instead: their attention maps (``ascnb.report.attention_maps.keep_attention``).
 """
 
 from __future__ import annotations
@@ -101,16 +99,6 @@ def weights_path(record: dict, runs: str | Path | None = None) -> Path:
             / "model.pt")
 
 
-def kept_weights_path(record: dict, results_dir: str | Path | None = None) -> Path:
-    """Where a record's weights are kept beside it (``keep_weights``): its own folder when the
-    record says where it was read from (``record_path``), else under ``results_dir``"""
-    name = f"fold{record['fold']}-seed{record['seed']}.model.pt"
-    where = record.get("record_path") if hasattr(record, "get") else None
-    if where:
-        return Path(where).parent / name
-    return paths.results_dir(results_dir) / record["config_hash"] / name
-
-
 def _check_weights_of(state: dict, record, path: Path) -> None:
     """Weights that are not the record's (another hash, fold or seed) are an error naming both"""
     # folds are numbers or names (DCASE's evaluation protocol has one fold, "eval")
@@ -121,41 +109,14 @@ def _check_weights_of(state: dict, record, path: Path) -> None:
                          f"{theirs[2]}, not of {mine[0]} fold {mine[1]} seed {mine[2]}")
 
 
-def keep_weights(record, runs: str | Path | None = None,
-                 results_dir: str | Path | None = None) -> Path:
-    """Copy a record's trained weights from ``runs/`` to beside the record (committed with it)
-
-    The copy is checked to be the record's (hash, fold, seed) and written atomically; returns
-    its path. FileNotFoundError naming the file when the weights are not in ``runs/``.
-    """
-    import shutil
-
-    import torch
-
-    from ascnb.atomic import atomic_write
-
-    source = weights_path(record, runs)
-    if not source.is_file():
-        raise FileNotFoundError(f"{source}: no trained weights to keep for record "
-                                f"{record['config_hash']} fold {record['fold']} seed {record['seed']} "
-                                "(train it here first)")
-    _check_weights_of(torch.load(source, map_location="cpu", weights_only=False), record, source)
-    target = kept_weights_path(record, results_dir)
-    with atomic_write(target) as tmp:
-        shutil.copyfile(source, tmp)
-    return target
-
-
-def load_trained_model(record, runs: str | Path | None = None, device: str = "cpu",
-                       results_dir: str | Path | None = None):
+def load_trained_model(record, runs: str | Path | None = None, device: str = "cpu"):
     """The trained network of a record (a dict or a load_records row), in eval mode
 
     Attributes added: ``normaliser`` (Normaliser of its training fold), ``classes``,
     ``feature_config`` (dict), ``segmentation`` (dict), ``build_params`` (the model's
     parameters), ``record_key`` (hash, fold, seed).
-    The weights are read from ``runs/``, else from the copy kept beside the record
-    (``keep_weights``); weights of another record are an error naming the file.
-    FileNotFoundError when they are in neither place (``ascnb.experiment.trained_model`` then
+    The weights are read from ``runs/``; weights of another record are an error naming the
+    file. FileNotFoundError when they are not there (``ascnb.experiment.trained_model`` then
     retrains them)
     """
     import torch
@@ -164,12 +125,9 @@ def load_trained_model(record, runs: str | Path | None = None, device: str = "cp
     from ascnb.models import build_model
 
     path = weights_path(record, runs)
-    if not path.is_file() and kept_weights_path(record, results_dir).is_file():
-        path = kept_weights_path(record, results_dir)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: trained weights not found (runs/ is not kept with the "
-                                "results, and none are kept beside the record; rerun the "
-                                "experiment to recreate them)")
+                                "results; rerun the experiment to recreate them)")
     try:
         state = torch.load(path, map_location=device, weights_only=False)
     except Exception as error:  # truncated or foreign file

@@ -10,9 +10,16 @@ Book: notebooks/13-pbcnn-attention-overlay, 24-acrnn-frame-attention and
 - ``attention_mass(weights, mask)``: the share of a map's mass inside the mask, the
   localisation metric: 1 when all attention is on the events, ``mask.mean()`` (chance) for a
   uniform map
+- ``RecordAttention(exp, record, features, dataset)``: the maps of a record's network over
+  its test clips, read from those kept beside the record (``keep_attention``:
+  ``results/<hash>/fold<f>-seed<s>.attention.npz``, the first ``KEPT_PER_CLASS`` test clips of
+  each class) or computed from the trained network. Weights (runs/) are not committed; the
+  kept maps are, so that a fresh clone builds the pages without training a network.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -106,16 +113,196 @@ def energy_map(X: np.ndarray) -> np.ndarray:
     return power / max(power.sum(), 1e-300)
 
 
-def untrained_twin(model, seed: int = 0):
-    """The same network as ``model`` with freshly initialised weights (seeded) and the trained
-    model's normaliser: the baseline that tells learned attention from what an architecture
-    computes before any training"""
+# ---------------------------------------------------------------------------------------------
+# A record's attention, kept beside the record: the book's pages need no weights
+
+KEPT_PER_CLASS = 4  # test clips per class whose maps ``keep_attention`` keeps
+
+
+def first_per_class(clips: pd.DataFrame, per_class: int = KEPT_PER_CLASS) -> list:
+    """The index of the first ``per_class`` clips of each label, in the order of ``clips``
+
+    The test clips of a fold are sorted by class (every class is in every fold); taking the
+    first n of each keeps every class in a subset, where the first n clips would hold few"""
+    if per_class < 1:
+        raise ValueError(f"per_class must be at least 1, not {per_class}")
+    return list(clips.groupby("label", sort=False).head(per_class).index)
+
+
+def kept_attention_path(record, results_dir=None) -> Path:
+    """Where a record's attention maps are kept: beside the record (``results/<hash>/
+    fold<f>-seed<s>.attention.npz``), in its own folder when it says where it was read from"""
+    from ascnb import paths
+
+    name = f"fold{record['fold']}-seed{record['seed']}.attention.npz"
+    where = record.get("record_path") if hasattr(record, "get") else None
+    if where:
+        return Path(where).parent / name
+    return paths.results_dir(results_dir) / record["config_hash"] / name
+
+
+def _record_key(record) -> list[str]:
+    # folds are numbers or names (DCASE's evaluation protocol has one fold, "eval")
+    return [str(record["config_hash"]), str(record["fold"]), str(record["seed"])]
+
+
+def model_summaries(model, X_test) -> dict[str, dict[str, float]]:
+    """A network's model-level numbers the pages show: PB-CNN's learned γ and branch share
+    (``pba_gammas``, ``pba_branch_share`` over the normalised test segments); {} for others.
+    X_test: the segments (n, C, F, T), or a function giving them (called only when needed)"""
     import torch
 
-    from ascnb.models import build_model
+    if not hasattr(model, "pba_gammas") or not model.pba_gammas():
+        return {}
+    if callable(X_test):
+        X_test = X_test()
+    return {"γ": model.pba_gammas(),
+            "branch share": model.pba_branch_share(torch.tensor(X_test, dtype=torch.float32))}
 
-    torch.manual_seed(seed)
-    params = {k: v for k, v in getattr(model, "build_params", {}).items()}
-    twin = build_model(model.name, model.n_classes, model.input_shape, **params).eval()
-    twin.normaliser = model.normaliser
-    return twin
+
+class RecordAttention:
+    """The attention of one record's trained network over its test clips
+
+    ``maps(i)`` is ``clip_attention`` of the network on test clip ``i`` (an index of the
+    dataset's clips), ``summaries()`` its ``model_summaries``, ``normaliser`` its training
+    fold's: read from what is kept beside the record (``keep_attention``) where it is, else
+    computed from the trained network (``model``: ``ascnb.experiment.trained_model`` loads its
+    weights from runs/ or, when they are not there, retrains the record's (fold, seed)).
+    ``untrained(seed)``: the same network freshly initialised, the localisation baseline,
+    built without the trained weights. Kept maps need neither the weights nor the training
+    clips' features (an augmented recipe's copies are costly to make).
+
+    exp, record: the experiment and one of its records; features, dataset: the clips'
+    features and ``experiment_dataset(exp)``; the record's test clips must be the dataset's.
+    """
+
+    def __init__(self, exp, record, features, dataset, *, runs=None, results_dir=None):
+        self.exp, self.record, self.features, self.dataset = exp, record, features, dataset
+        self.runs, self._model, self._fold_data = runs, None, None
+        self.test_clips = dataset.split(record["fold"])[1]
+        files = list(self.test_clips["filename"])
+        if "test_files" in record and list(record["test_files"]) != files:
+            raise ValueError(f"record {record['config_hash']} fold {record['fold']} seed "
+                             f"{record['seed']} was tested on other clips than fold "
+                             f"{record['fold']} of {dataset.root} has now ({len(record['test_files'])} "
+                             f"against {len(files)}): has the dataset changed since?")
+        self.path = kept_attention_path(record, results_dir)
+        self._kept, self._files, self._meta = {}, {}, {}
+        if self.path.is_file():
+            self._read()
+
+    def _read(self) -> None:
+        import json
+
+        try:
+            with np.load(self.path, allow_pickle=False) as kept:
+                arrays = {key: kept[key] for key in kept.files}
+            meta = json.loads(str(arrays.pop("meta")))
+        except Exception as error:  # truncated or foreign file
+            raise ValueError(f"{self.path}: unreadable kept attention ({type(error).__name__}: "
+                             f"{error}); delete it or keep it again (book/tools/keep_attention.py)") from None
+        mine, theirs = _record_key(self.record), meta.get("record") or ["?", "?", "?"]
+        if theirs != mine:
+            raise ValueError(f"{self.path}: these maps are of record {theirs[0]} fold {theirs[1]} "
+                             f"seed {theirs[2]}, not of {mine[0]} fold {mine[1]} seed {mine[2]}")
+        self._files = {name: k for k, name in enumerate(meta["files"])}
+        self._kept, self._meta = arrays, meta
+
+    @property
+    def model(self):
+        """The trained network (loaded, or retrained when its weights are not on disk)"""
+        if self._model is None:
+            from ascnb.experiment import trained_model
+
+            self._model = trained_model(self.exp, self.record, runs=self.runs)
+        return self._model
+
+    @property
+    def fold_data(self):
+        """The record's fold prepared as the pipeline prepared it (``prepare_fold``: the
+        training clips' features, augmented copies included), checked against the record"""
+        if self._fold_data is None:
+            from ascnb.experiment import prepare_fold
+
+            fold_data = prepare_fold(self.exp, self.dataset, self.features, self.record["fold"])
+            fold_data.check_record(self.record, self.model)
+            self._fold_data = fold_data
+        return self._fold_data
+
+    @property
+    def normaliser(self):
+        """The training fold's normaliser the network was trained with (kept, else the model's)"""
+        from ascnb.features import Normaliser
+
+        if "normaliser" in self._meta:
+            return Normaliser.from_state_dict(self._meta["normaliser"])
+        return self.model.normaliser
+
+    def is_kept(self, i) -> bool:
+        """Whether clip ``i``'s maps are read from the kept file (no network needed)"""
+        return i in self.test_clips.index and self._clip_name(i) in self._files
+
+    def _clip_name(self, i) -> str:
+        return str(self.test_clips.loc[i, "filename"])
+
+    def maps(self, i) -> dict[str, np.ndarray]:
+        """{layer: (frames,) or (bands, frames)} of test clip ``i`` (``clip_attention``)"""
+        if i not in self.test_clips.index:
+            raise IndexError(f"clip {i} is not a test clip of fold {self.record['fold']}")
+        name = self._clip_name(i)
+        if name in self._files:
+            prefix = f"map/{self._files[name]}/"
+            return {key[len(prefix):]: value.astype(np.float64)
+                    for key, value in self._kept.items() if key.startswith(prefix)}
+        return clip_attention(self.model, self.features[i])
+
+    def summaries(self) -> dict[str, dict[str, float]]:
+        """``model_summaries`` of the trained network over its fold's test segments (kept,
+        else computed)"""
+        if "summaries" in self._meta:
+            return self._meta["summaries"]
+        return model_summaries(self.model, lambda: self.fold_data.X_test)
+
+    def untrained(self, seed: int = 0):
+        """The same network with freshly initialised weights (seeded) and the training fold's
+        normaliser, built from the experiment and the record: no trained weights needed"""
+        import torch
+
+        from ascnb.models import build_model
+
+        exp = self.exp.resolve()
+        torch.manual_seed(seed)
+        twin = build_model(exp.model, len(self.record["classes"]), tuple(self.record["input_shape"]),
+                           **exp.model_params).eval()
+        twin.normaliser = self.normaliser
+        return twin
+
+
+def keep_attention(attention: RecordAttention, per_class: int = KEPT_PER_CLASS) -> Path:
+    """Keep beside its record the maps of the first ``per_class`` test clips of each class and
+    the model's summaries, computed from the trained network (float16 maps, npz, written
+    atomically); returns the path. The pages then need no weights for those clips"""
+    import io
+    import json
+
+    from ascnb.atomic import atomic_write
+    from ascnb.provenance import provenance
+
+    chosen = first_per_class(attention.test_clips, per_class)
+    model = attention.model
+    arrays, files = {}, []
+    for k, i in enumerate(chosen):
+        files.append(attention._clip_name(i))
+        for layer, value in clip_attention(model, attention.features[i]).items():
+            arrays[f"map/{k}/{layer}"] = value.astype(np.float16)
+    state = provenance()
+    meta = {"record": _record_key(attention.record), "files": files, "per_class": per_class,
+            "normaliser": model.normaliser.state_dict(),
+            "summaries": model_summaries(model, lambda: attention.fold_data.X_test),
+            "git_commit": state["git_commit"], "git_dirty": state["git_dirty"]}
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, meta=np.array(json.dumps(meta)), **arrays)
+    with atomic_write(attention.path) as tmp:
+        tmp.write_bytes(buffer.getvalue())
+    attention._read()
+    return attention.path

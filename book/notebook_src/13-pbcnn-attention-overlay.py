@@ -3,7 +3,7 @@
 #
 # **Overview.** Fig. 9 of {cite:t}`pbcnn2020` lays the PBA weights of three clips over their
 # log-mel spectrograms. We do the same with a trained PB-CNN (the "PB-CNN" row of Table 2 in
-# {doc}`11-pbcnn-models`: the same experiment, so its records and weights are reused) and, on
+# {doc}`11-pbcnn-models`: the same experiment, so its records are reused) and, on
 # the synthetic scenes, draw the ground-truth events on top. Then we read the learned γ of each
 # PBA, the number that decides how much of the attended map is mixed into the network.
 #
@@ -25,12 +25,11 @@ n_clips = 3                # test clips shown
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import torch
 from IPython.display import display
 
-from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
+from ascnb.experiment import experiment_dataset, load_table
 from ascnb.features import band_frequencies, compute_features
-from ascnb.report.attention_maps import clip_attention
+from ascnb.report.attention_maps import RecordAttention
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
 from ascnb.report.widgets import audio_players
@@ -39,13 +38,11 @@ table = load_table("pbcnn-table2-models", rows=["PB-CNN"], dataset=dataset, data
                    profile=profile, folds=folds, seeds=seeds, epochs=epochs, device=device)
 exp = table.rows["PB-CNN"]
 record = table.run(results_dir)["PB-CNN"].to_dict("records")[0]   # its first (fold, seed)
-model = trained_model(exp, record)                # with its training fold's normaliser
 data = experiment_dataset(exp)                    # the clips it was trained and tested on
 config = exp.feature_config()
 features = compute_features(data, config, progress=False)   # the features it was trained on
-fold_data = prepare_fold(exp, data, features, record["fold"])   # the pipeline's split, segments
-fold_data.check_record(record, model)             # the record's test clips and normaliser?
-test = fold_data.test_clips
+attention = RecordAttention(exp, record, features, data)   # its maps: kept, else computed
+test = attention.test_clips                       # the record's test clips (checked)
 band_hz = band_frequencies(config)
 print(f"PB-CNN, {dataset_label(data)}, fold {record['fold']}, seed {record['seed']}: "
       f"accuracy {100 * record['accuracy']:.1f} % on {len(test)} test clips")
@@ -53,23 +50,27 @@ print(f"PB-CNN, {dataset_label(data)}, fold {record['fold']}, seed {record['seed
 # %% [markdown]
 # ## Attention over three test clips
 #
-# The clips and their features are those of the record's test fold, prepared as the pipeline
-# prepared them (`ascnb.experiment.prepare_fold`). Each clip is cut into 3 s segments as in
+# The clips and their features are those of the record's test fold. Each clip is cut into
+# 3 s segments as in
 # training; the pixel weights $W_k$ of every segment and every stage are mapped back onto the
 # input's grid (stage $s$ sees it pooled by $2^{s-1}$), averaged over the four stages, and
-# averaged where segments overlap (`ascnb.report.attention_maps.clip_attention`).
+# averaged where segments overlap (`ascnb.report.attention_maps.clip_attention`). The maps
+# of the record's first four test clips of each class are kept beside the record
+# (`RecordAttention` reads them; `book/tools/keep_attention.py` writes them), so this page
+# trains nothing; any other clip, profile or dataset is computed from the trained network
+# (its weights in `runs/`, or retrained when they are not there).
 
 # %% mystnb={"figure": {"caption": "Fig. 9 of the paper, ours: test clips as log-mel spectrograms (left) and the trained PB-CNN's pixel weights averaged over its PBA stages (right), with the ground-truth event boxes where the data has them."}}
 chosen = list(test.groupby("label").head(1).index[:n_clips])
 fig, axes = plt.subplots(len(chosen), 2, figsize=(13, 2.8 * len(chosen)), squeeze=False)
 for row, i in zip(axes, chosen):
     X = features[i]                                              # (1, bands, frames)
-    maps = clip_attention(model, X)                              # {stage: (bands, frames)}
-    attention = np.mean([m for k, m in maps.items() if k.endswith(".pixel")], axis=0)
+    maps = attention.maps(i)                                     # {stage: (bands, frames)}
+    pixel = np.mean([m for k, m in maps.items() if k.endswith(".pixel")], axis=0)
     clip = data.clips.iloc[i]
     plot_spectrogram(row[0], X[0], hop_seconds=config.hop_seconds, band_hz=band_hz,
                      title=f"{clip['category']}: log-mel", label="log energy (dB)")
-    plot_spectrogram(row[1], attention, hop_seconds=config.hop_seconds, band_hz=band_hz,
+    plot_spectrogram(row[1], pixel, hop_seconds=config.hop_seconds, band_hz=band_hz,
                      title="PBA pixel weights $W_k$, mean of the stages", cmap="viridis",
                      label="weight")
     if data.events is not None:
@@ -95,9 +96,8 @@ display(audio_players(data, chosen))              # the clips above, top to bott
 # a plain CNN stage, 1 a branch as large as the stage's own signal.
 
 # %%
-X_test = torch.tensor(fold_data.X_test, dtype=torch.float32)  # normalised test segments (n, 1, F, T)
-gammas = model.pba_gammas()                       # {"stage1": γ1, …}
-shares = model.pba_branch_share(X_test)
+summaries = attention.summaries()                 # γ and branch share over the test segments
+gammas, shares = summaries["γ"], summaries["branch share"]   # {"stage1": …, …}
 gamma_table = pd.DataFrame({"γ": gammas, "branch share ‖γ·Wm⊙Ws‖ / ‖X‖": shares}).round(4)
 gamma_table.index.name = "PBA"
 glue("pbcnn_fig9_gamma", ", ".join(f"{g:.3f}" for g in gammas.values()))
@@ -117,13 +117,15 @@ gamma_table
 #
 # ## Exercises
 #
-# 1. Set every γ to 0 (`for stage in model.stages: stage.attention.gamma.data.zero_()`) and
-#    compare the segment predictions `model(X_test).argmax(1)` with those before. What does the
-#    share of changed predictions tell you?
+# 1. Take the trained network (`model = attention.model`: its weights from `runs/`, or
+#    retrained) and the test segments (`X_test = torch.tensor(attention.fold_data.X_test)`), set every γ
+#    to 0 (`for stage in model.stages: stage.attention.gamma.data.zero_()`) and compare the
+#    segment predictions `model(X_test).argmax(1)` with those before. What does the share of
+#    changed predictions tell you?
 #
 # :::{admonition} Solution
 # :class: dropdown
 #
-# it is what the attention branches
-# decide in this trained network; few change when the branch shares are small.
+# The share of changed predictions is what the attention branches decide in this trained
+# network: few change when the branch shares above are small.
 # :::

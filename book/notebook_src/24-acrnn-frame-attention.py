@@ -3,7 +3,7 @@
 #
 # **Overview.** Fig. 5 of {cite:t}`zhang2021acrnn` shows the frame weights of attention at l2
 # with a sigmoid and with a softmax over the log-gammatone spectrograms of a dog bark, a crying
-# baby, a clock tick and rain. We train both models (the runs of
+# baby, a clock tick and rain. We take both trained models (the records of
 # {doc}`22-acrnn-placement-scaling`) and plot their weights on the same four classes of ESC-10
 # (on the synthetic scenes: four classes, with the ground-truth events).
 #
@@ -25,9 +25,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import display
 
-from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
+from ascnb.experiment import experiment_dataset, load_table
 from ascnb.features import band_frequencies, compute_features
-from ascnb.report.attention_maps import clip_attention
+from ascnb.report.attention_maps import RecordAttention
 from ascnb.report.plots import draw_events, plot_spectrogram
 from ascnb.report.tables import dataset_label, glue
 from ascnb.report.widgets import audio_players
@@ -41,29 +41,30 @@ exp = table.rows[rows["sigmoid"]]
 data = experiment_dataset(exp)                    # the clips both were trained and tested on
 config = exp.feature_config()                     # log-gammatone + delta, as in training
 features = compute_features(data, config, progress=False)   # the features both were trained on
-models, fold_data = {}, None
+attention = {}
 for scale, row in rows.items():
     record = results[row].to_dict("records")[0]   # its first (fold, seed)
-    models[scale] = trained_model(table.rows[row], record)   # with its training fold's normaliser
-    if fold_data is None:                         # the pipeline's split (the same for both)
-        fold_data = prepare_fold(table.rows[row], data, features, record["fold"])
-    fold_data.check_record(record, models[scale])   # the record's test clips and normaliser?
-fold = fold_data.fold
+    # its maps: kept beside the record, else computed from the trained network
+    attention[scale] = RecordAttention(table.rows[row], record, features, data)
+fold = record["fold"]                             # the same split for both
 print(f"{dataset_label(data)}, test fold {fold}")
 
 # %% [markdown]
 # ## Frame weights over four test clips
 #
-# The test clips and their features are those of the records' test fold, prepared as the
-# pipeline prepared them (`ascnb.experiment.prepare_fold`). Each test clip is cut into the
+# The test clips and their features are those of the records' test fold. Each test clip is
+# cut into the
 # 128-frame segments of training; the frame weights of the attention after l2 are mapped back
 # onto the clip's frames and averaged where segments overlap
 # (`ascnb.report.attention_maps.clip_attention`), and plotted as they are, each scaling on its
 # own axis (sigmoid weights lie in [0, 1]; softmax weights sum to 1 over a segment's frames).
+# The maps of the records' first four test clips of each class are kept beside the records
+# (`RecordAttention` reads them), so this page trains nothing; other clips, profiles or
+# datasets are computed from the trained networks (weights in `runs/`, or retrained).
 
 # %% mystnb={"figure": {"caption": "Fig. 5 of the paper, ours: four test clips (log-gammatone spectrograms), the sigmoid weights of attention at l2 (middle row of each clip) and the softmax weights (bottom row), each at its own size."}}
 band_hz = band_frequencies(config)
-test = fold_data.test_clips
+test = attention["sigmoid"].test_clips
 wanted = [c for c in categories if c in set(test["category"])] or list(test["category"].unique()[:4])
 fig, axes = plt.subplots(3 * len(wanted), 1, figsize=(9, 4.2 * len(wanted)), sharex=True,
                          layout="constrained", gridspec_kw={"height_ratios": [3, 1, 1] * len(wanted)})
@@ -83,7 +84,7 @@ for (top, middle, bottom), category in zip(axes.reshape(-1, 3), wanted):
     # sigmoid weights lie in [0, 1] each; softmax weights sum to 1 over a segment's frames,
     # so each is small (the paper: "too small") - a shared or normalised axis would hide that
     for ax, scale, colour in [(middle, "sigmoid", "tab:blue"), (bottom, "softmax", "tab:orange")]:
-        w = clip_attention(models[scale], X)["l2"]               # (frames,)
+        w = attention[scale].maps(i)["l2"]                       # (frames,)
         ax.plot(t, w, color=colour)
         ax.set_ylim(0, max(float(w.max()) * 1.1, 1e-6))
         ax.set_ylabel(f"{scale}\nweight", fontsize=8)

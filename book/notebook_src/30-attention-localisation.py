@@ -22,16 +22,16 @@ seeds = None               # None: the profile's seeds
 epochs = None              # None: the profile's epochs
 device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
-max_clips = 40             # test clips scored per (fold, seed)
+per_class = 4              # test clips scored per class and (fold, seed): the first of each
 
 # %% tags=["fold"]
 import pandas as pd
 
 from ascnb.evaluate import mean_ci
-from ascnb.experiment import experiment_dataset, load_table, prepare_fold, trained_model
+from ascnb.experiment import experiment_dataset, load_table
 from ascnb.features import band_frequencies, compute_features
-from ascnb.report.attention_maps import (attention_mass, clip_attention, combined_map, energy_map,
-                                         event_mask, untrained_twin)
+from ascnb.report.attention_maps import (RecordAttention, attention_mass, clip_attention,
+                                         combined_map, energy_map, event_mask, first_per_class)
 from ascnb.report.tables import compare, dataset_label, format_ci, glue
 
 knobs = dict(dataset=dataset, data_root=data_root, profile=profile, folds=folds, seeds=seeds,
@@ -52,8 +52,12 @@ results = {**pbcnn.run(results_dir), **acrnn.run(results_dir)}
 # %% [markdown]
 # ## Attention mass on event frames (and boxes)
 #
-# The clips are the test clips of each record's fold and their features those the network was
-# tested on, prepared as the pipeline prepared them (`ascnb.experiment.prepare_fold`).
+# The clips are the first `per_class` test clips of each class in each record's fold (every
+# class counted alike: a fold's test clips are sorted by class) and their features those the
+# network was tested on.
+# The trained networks' maps of those clips are kept beside their records (`RecordAttention`
+# reads them), so this page trains nothing; other clips, profiles or datasets are computed
+# from the trained networks (weights in `runs/`, or retrained when they are not there).
 # For a clip, each attention layer's map over the clip (`clip_attention`: segments mapped back
 # onto the clip, overlaps averaged) is normalised to sum to one and the layers are averaged
 # (`combined_map`; frame weights spread evenly over the bands). Its mass on event frames
@@ -69,16 +73,12 @@ for name, (table, row) in candidates.items():
     band_hz = band_frequencies(config)
     data = experiment_dataset(exp)                # the clips it was trained and tested on
     features = compute_features(data, config, progress=False)   # the features it was trained on
-    fold_data = None
     for record in results[row].to_dict("records"):   # in (fold, seed) order
-        model = trained_model(exp, record)        # with its training fold's normaliser
-        untrained = untrained_twin(model, seed=int(record["seed"]))
-        if fold_data is None or fold_data.fold != record["fold"]:   # the pipeline's split
-            fold_data = prepare_fold(exp, data, features, record["fold"])
-        fold_data.check_record(record, model)     # the record's test clips and normaliser?
-        for i in list(fold_data.test_clips.index[:max_clips]):
+        attention = RecordAttention(exp, record, features, data)   # kept maps, else computed
+        untrained = attention.untrained(seed=int(record["seed"]))   # fresh weights, same network
+        for i in first_per_class(attention.test_clips, per_class):
             X = features[i]                       # (channels, bands, frames)
-            maps = clip_attention(model, X)       # {layer: (frames,) or (bands, frames)}
+            maps = attention.maps(i)              # {layer: (frames,) or (bands, frames)}
             weights = combined_map(maps, n_bands=X.shape[1])      # (bands, frames), sums to 1
             before = combined_map(clip_attention(untrained, X), n_bands=X.shape[1])
             energy = energy_map(X)                                # (bands, frames), sums to 1
@@ -194,17 +194,17 @@ plt.show()
 # :::{admonition} Solution
 # :class: dropdown
 #
-# the distractors are as loud as the events; a map that follows
+# The distractors are as loud as the events; a map that follows
 # loudness puts as much mass on them as on the events, while attention trained to classify
 # has a reason to ignore them.
 # :::
 #
-# 2. Score the untrained twin with another seed (`untrained_twin(model, seed=1)`): does the
+# 2. Score the untrained twin with another seed (`attention.untrained(seed=1)`): does the
 #    baseline move?
 #
 # :::{admonition} Solution
 # :class: dropdown
 #
-# a little; the architecture's own bias (e.g. towards loud,
+# A little; the architecture's own bias (e.g. towards loud,
 # high-contrast frames after ReLUs) is what the untrained column measures.
 # :::

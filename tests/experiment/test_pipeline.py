@@ -73,35 +73,21 @@ def test_trained_model_reloads_with_its_normaliser(smoke_run):
     assert logits.shape == (2, 4) and attention
 
 
-def test_kept_weights_load_without_runs_and_only_for_their_record(smoke_run, tmp_path):
-    """What a fresh clone of the book does: runs/ is empty, the weights kept beside the record"""
+def test_weights_of_another_record_are_refused(smoke_run, tmp_path):
+    """Weights copied to the wrong place load as nothing else: the error names the file and both"""
     import shutil
 
-    from ascnb.experiment import keep_weights, kept_weights_path
-
     root, _, records = smoke_run
-    results = tmp_path / "results"
-    shutil.copytree(root / "results", results)
-    record = load_records(results, fold=1).to_dict("records")[0]   # knows where it was read
-    kept = keep_weights(record, runs=root / "runs")
-    assert kept == results / record["config_hash"] / "fold1-seed0.model.pt" == kept_weights_path(record)
-    empty = tmp_path / "no-runs"
-    model = load_trained_model(record, runs=empty)
-    original = load_trained_model(records[0], runs=root / "runs")
-    for (name, a), b in zip(model.state_dict().items(), original.state_dict().values()):
-        assert torch.equal(a, b), name
-    assert model.record_key == (record["config_hash"], 1, 0)
-    # the other fold's record has no kept weights: not found, naming where it looked
-    other = load_records(results, fold=2).to_dict("records")[0]
-    with pytest.raises(FileNotFoundError, match="none are kept beside the record"):
-        load_trained_model(other, runs=empty)
-    # weights of fold 1 put where fold 2's belong are refused, naming the file and both records
-    shutil.copyfile(kept, kept_weights_path(other))
-    with pytest.raises(ValueError, match=rf"fold2-seed0.model.pt: these weights are of record "
-                                         rf"{record['config_hash']} fold 1 seed 0, not of .* fold 2"):
-        load_trained_model(other, runs=empty)
-    with pytest.raises(FileNotFoundError, match="no trained weights to keep"):
-        keep_weights(other, runs=empty)
+    runs = tmp_path / "runs"
+    shutil.copytree(root / "runs", runs)
+    first, second = records
+    target = runs / second["config_hash"] / "fold2-seed0" / "model.pt"
+    shutil.copyfile(runs / first["config_hash"] / "fold1-seed0" / "model.pt", target)
+    with pytest.raises(ValueError, match=rf"fold2-seed0/model.pt: these weights are of record "
+                                         rf"{first['config_hash']} fold 1 seed 0, not of .* fold 2"):
+        load_trained_model(second, runs=runs)
+    with pytest.raises(FileNotFoundError, match="trained weights not found"):
+        load_trained_model(second, runs=tmp_path / "empty")
 
 
 def test_same_seed_twice_gives_the_same_record(smoke_run, tmp_path):

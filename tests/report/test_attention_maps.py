@@ -61,19 +61,3 @@ def test_energy_map_follows_loudness_and_sums_to_one():
     energy = energy_map(X)
     assert energy.shape == (3, 4) and energy.sum() == pytest.approx(1.0)
     assert energy.argmax() == np.ravel_multi_index((1, 2), (3, 4)) and energy[1, 2] > 0.99
-
-
-def test_the_untrained_twin_is_the_same_network_with_fresh_weights():
-    import torch
-
-    from ascnb.features import Normaliser
-    from ascnb.models import build_model
-    from ascnb.report.attention_maps import untrained_twin
-
-    trained = build_model("acrnn", 4, (2, 128, 64), rnn_units=8, attention_at=2, attention_scale="sigmoid")
-    trained.build_params = {"rnn_units": 8, "attention_at": 2, "attention_scale": "sigmoid"}
-    trained.normaliser = Normaliser()
-    twin = untrained_twin(trained, seed=3)
-    assert type(twin) is type(trained) and twin.attention_at == 2 and twin.normaliser is trained.normaliser
-    assert not torch.equal(twin.blocks[0].conv1.weight, trained.blocks[0].conv1.weight)
-    assert torch.equal(twin.blocks[0].conv1.weight, untrained_twin(trained, seed=3).blocks[0].conv1.weight)

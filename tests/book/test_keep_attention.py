@@ -1,4 +1,4 @@
-"""book/tools/keep_weights.py keeps the weights of every network a page opens"""
+"""book/tools/keep_attention.py keeps the attention maps of every network a page looks inside"""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from ascnb.experiment import read_table
 from ascnb.paths import REPO
 
 
-def keep_weights_tool():
-    spec = importlib.util.spec_from_file_location("keep_weights", REPO / "book" / "tools" / "keep_weights.py")
+def keep_attention_tool():
+    spec = importlib.util.spec_from_file_location("keep_attention", REPO / "book" / "tools" / "keep_attention.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def opened_rows(source: str) -> set[tuple[str, str]]:
-    """(table, row) of every load_table(...) in a page that calls trained_model: the rows
+    """(table, row) of every load_table(...) in a page that looks inside networks: the rows
     given as a list literal, or through a dict literal of row names (page 24)"""
     tree = ast.parse(source)
     literal_dicts = {}
@@ -40,12 +40,30 @@ def opened_rows(source: str) -> set[tuple[str, str]]:
     return found
 
 
-def test_every_row_a_page_opens_has_its_weights_kept():
+def test_every_row_a_page_looks_inside_has_its_attention_kept():
     pages = [p for p in sorted((REPO / "book" / "notebook_src").glob("*.py"))
-             if "trained_model(" in p.read_text()]
+             if "RecordAttention(" in p.read_text() or "trained_model(" in p.read_text()]
     assert [p.stem[:2] for p in pages] == ["13", "24", "30"]
     opened = set().union(*(opened_rows(p.read_text()) for p in pages))
-    kept = {(table, row) for table, rows in keep_weights_tool().PAGES.items() for row in rows}
+    kept = {(table, row) for table, rows in keep_attention_tool().PAGES.items() for row in rows}
     assert opened == kept
     for table, row in kept:                              # names the catalogue knows
         assert row in read_table(table).rows, (table, row)
+
+
+def test_the_records_the_pages_open_have_their_attention_kept():
+    """A fresh clone builds pages 13, 24 and 30 without training: every quick record of their
+    rows has its maps kept beside it, and no kept maps outlive their record"""
+    from ascnb.experiment import load_records, load_table
+    from ascnb.experiment.records import records_of
+    from ascnb.report.attention_maps import kept_attention_path
+
+    everything = load_records(REPO / "results")
+    for name, rows in keep_attention_tool().PAGES.items():
+        table = load_table(name, rows=rows, profile="quick", dataset="synthetic")
+        for row, exp in table.rows.items():
+            for record in records_of(exp, table=everything).to_dict("records"):
+                assert kept_attention_path(record).is_file(), (
+                    f"{name} / {row} fold {record['fold']}: run book/tools/keep_attention.py")
+    for path in (REPO / "results").rglob("*.attention.npz"):
+        assert path.with_name(path.name.replace(".attention.npz", ".json")).is_file(), path
