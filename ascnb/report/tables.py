@@ -277,6 +277,25 @@ def protocols_summary(name: str, results_dir=None, *, skip=None) -> str:
     return "\n\n".join(texts)
 
 
+def _near_chance(means: dict, present: dict) -> str:
+    """A sentence naming the rows whose mean is under twice chance (1 / number of classes):
+    networks that did not learn under this protocol, whose rows say nothing about the claims"""
+    chance = {}
+    for row, records in present.items():
+        if "classes" in records and isinstance(records["classes"].iloc[0], (list, tuple)):
+            chance[row] = 100 / len(records["classes"].iloc[0])
+    low = [row for row in chance if means[row] < 2 * chance[row]]
+    if not low:
+        return ""
+    names = ", ".join(f"{row} ({means[row]:.1f} %)" for row in low)
+    level = ", ".join(sorted({f"{chance[row]:.1f} %" for row in low}))
+    one = len(low) == 1
+    return (f" {names} {'is' if one else 'are'} under twice chance ({level}): "
+            f"{'that network' if one else 'those networks'} did not learn under this protocol, "
+            f"and {'its row says' if one else 'their rows say'} nothing about the paper's claims "
+            "until trained longer or with other seeds.")
+
+
 def _summary(spec, dataset, results: dict) -> str:
     means = {row: float(accuracies(records).mean()) for row, records in results.items()
              if records is not None and len(records)}
@@ -300,6 +319,7 @@ def _summary(spec, dataset, results: dict) -> str:
                  f"a range of {means[best] - means[worst]:.1f} points.")
     if missing:
         text += f" No records yet for {', '.join(missing)}."
+    text += _near_chance(means, present)
     claims = _claims(spec, dataset, results)
     claims = claims[claims["verdict"] != "no runs"] if len(claims) else claims
     if len(claims):

@@ -136,6 +136,13 @@ def test_the_summary_sentence_is_computed_from_the_records():
     one = results_summary(table, {"convolutional RNN": runs([0.7]), "+ attention": runs([0.6])})
     assert "1 inconclusive" in one and "one matched run can be no more than inconclusive" in one
     assert results_summary(table, {"+ attention": runs([])}).startswith("No row has records")
+    # a row under twice chance (1 / classes) is named: that network did not learn
+    ten = [f"c{k}" for k in range(10)]
+    stalled = results_summary(table, {"convolutional RNN": runs([0.70]).assign(classes=[ten]),
+                                      "+ attention": runs([0.14]).assign(classes=[ten])})
+    assert "+ attention (14.0 %) is under twice chance (10.0 %): that network did not learn" in stalled
+    assert "under twice chance" not in results_summary(
+        table, {"convolutional RNN": runs([0.70]).assign(classes=[ten])})
 
 
 def test_every_other_protocol_is_summarised_from_its_records(tmp_path):
