@@ -99,11 +99,16 @@ def weights_path(record: dict, runs: str | Path | None = None) -> Path:
             / "model.pt")
 
 
+def record_key(record) -> tuple[str, str, str]:
+    """(config hash, fold, seed) as text, to tell whose weights or kept maps a file holds
+    (folds are numbers or names: DCASE's evaluation protocol has one fold, "eval")"""
+    get = record.get if hasattr(record, "get") else record.__getitem__
+    return str(get("config_hash")), str(get("fold")), str(get("seed"))
+
+
 def _check_weights_of(state: dict, record, path: Path) -> None:
     """Weights that are not the record's (another hash, fold or seed) are an error naming both"""
-    # folds are numbers or names (DCASE's evaluation protocol has one fold, "eval")
-    mine = (record["config_hash"], str(record["fold"]), str(record["seed"]))
-    theirs = (state.get("config_hash"), str(state.get("fold")), str(state.get("seed")))
+    mine, theirs = record_key(record), record_key(state)
     if theirs != mine:
         raise ValueError(f"{path}: these weights are of record {theirs[0]} fold {theirs[1]} seed "
                          f"{theirs[2]}, not of {mine[0]} fold {mine[1]} seed {mine[2]}")

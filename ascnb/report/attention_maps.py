@@ -132,18 +132,18 @@ def first_per_class(clips: pd.DataFrame, per_class: int = KEPT_PER_CLASS) -> lis
 def kept_attention_path(record, results_dir=None) -> Path:
     """Where a record's attention maps are kept: beside the record (``results/<hash>/
     fold<f>-seed<s>.attention.npz``), in its own folder when it says where it was read from"""
-    from ascnb import paths
+    from ascnb.experiment.records import record_path
 
-    name = f"fold{record['fold']}-seed{record['seed']}.attention.npz"
     where = record.get("record_path") if hasattr(record, "get") else None
-    if where:
-        return Path(where).parent / name
-    return paths.results_dir(results_dir) / record["config_hash"] / name
+    beside = Path(where) if where else record_path(results_dir, record["config_hash"],
+                                                    record["fold"], record["seed"])
+    return beside.with_name(f"{beside.stem}.attention.npz")
 
 
 def _record_key(record) -> list[str]:
-    # folds are numbers or names (DCASE's evaluation protocol has one fold, "eval")
-    return [str(record["config_hash"]), str(record["fold"]), str(record["seed"])]
+    from ascnb.experiment.records import record_key
+
+    return list(record_key(record))
 
 
 def model_summaries(model, X_test) -> dict[str, dict[str, float]]:
@@ -187,7 +187,7 @@ class RecordAttention:
                              f"{record['fold']} of {dataset.root} has now ({len(record['test_files'])} "
                              f"against {len(files)}): has the dataset changed since?")
         self.path = kept_attention_path(record, results_dir)
-        self._kept, self._files, self._meta = {}, {}, {}
+        self._maps, self._meta = {}, {}
         if self.path.is_file():
             self._read()
 
@@ -205,8 +205,11 @@ class RecordAttention:
         if theirs != mine:
             raise ValueError(f"{self.path}: these maps are of record {theirs[0]} fold {theirs[1]} "
                              f"seed {theirs[2]}, not of {mine[0]} fold {mine[1]} seed {mine[2]}")
-        self._files = {name: k for k, name in enumerate(meta["files"])}
-        self._kept, self._meta = arrays, meta
+        self._maps = {name: {} for name in meta["files"]}   # {clip file: {layer: map}}
+        for key, value in arrays.items():                  # "map/<clip position>/<layer>"
+            _, k, layer = key.split("/", 2)
+            self._maps[meta["files"][int(k)]][layer] = value
+        self._meta = meta
 
     @property
     def model(self):
@@ -240,7 +243,7 @@ class RecordAttention:
 
     def is_kept(self, i) -> bool:
         """Whether clip ``i``'s maps are read from the kept file (no network needed)"""
-        return i in self.test_clips.index and self._clip_name(i) in self._files
+        return i in self.test_clips.index and self._clip_name(i) in self._maps
 
     def _clip_name(self, i) -> str:
         return str(self.test_clips.loc[i, "filename"])
@@ -249,11 +252,9 @@ class RecordAttention:
         """{layer: (frames,) or (bands, frames)} of test clip ``i`` (``clip_attention``)"""
         if i not in self.test_clips.index:
             raise IndexError(f"clip {i} is not a test clip of fold {self.record['fold']}")
-        name = self._clip_name(i)
-        if name in self._files:
-            prefix = f"map/{self._files[name]}/"
-            return {key[len(prefix):]: value.astype(np.float64)
-                    for key, value in self._kept.items() if key.startswith(prefix)}
+        kept = self._maps.get(self._clip_name(i))
+        if kept is not None:
+            return {layer: value.astype(np.float64) for layer, value in kept.items()}
         return clip_attention(self.model, self.features[i])
 
     def summaries(self) -> dict[str, dict[str, float]]:
