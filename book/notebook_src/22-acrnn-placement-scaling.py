@@ -95,7 +95,7 @@ every_claim
 #
 # The sigmoid lets several frames be fully on, the softmax makes them compete; the verdicts
 # say whether that matters on our data. The paper reports l2 softmax as good as l2 sigmoid
-# (93.5 % on ESC-10 for both). A row that sits near chance here is named in the summary
+# on ESC-10 (the table's paper column). A row that sits near chance here is named in the summary
 # below: that network did not learn under this protocol (one seed, a short schedule), a fact
 # about the run rather than a verdict on the scaling. The size of the softmax weights (about
 # 1/128 each at l2) does not explain it alone: the next block's batch norm removes their
