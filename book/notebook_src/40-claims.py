@@ -47,8 +47,9 @@ claims = pd.concat(parts, ignore_index=True).fillna(NO_RECORDS)
 claims = claims.replace(to_replace=r"^no runs.*", value=NO_RECORDS, regex=True)
 outcomes = pd.concat(outcomes, ignore_index=True)
 protocols = [c for c in claims.columns if c.startswith("ours")]
-print(f"{len(claims)} claims in {claims['table'].nunique()} tables; records of "
-      f"{len(protocols)} protocol(s): {', '.join(protocols) or 'none'}")
+display(Markdown(f"**{len(claims)} claims** in {claims['table'].nunique()} tables; records of "
+                 f"{len(protocols)} protocol(s): "
+                 f"{'; '.join(p.removeprefix('ours, ') for p in protocols) or 'none'}."))
 
 # %% [markdown]
 # ## Every claim, the paper's difference and ours
@@ -105,14 +106,24 @@ plt.show()
 
 # %%
 def verdict_of(cell: str) -> str:
-    return cell if cell == NO_RECORDS else cell.split(":")[0]
+    return cell if cell == NO_RECORDS else cell.rsplit(": ", 1)[0]   # "verdict: difference"
 
 
 counts = pd.DataFrame({protocol: claims[protocol].map(verdict_of).value_counts()
                        for protocol in protocols}).fillna(0).astype(int)
 counts.index.name = "verdict"
 glue("claims_counts", counts, display=False)
-counts if protocols else Markdown("No result records are committed yet: no verdict to count.")
+def counted(protocol: str) -> str:
+    column = counts[protocol]
+    return f"under *{protocol.removeprefix('ours, ')}*, " + ", ".join(
+        f"{n} {verdict}" for verdict, n in column[column > 0].items())
+
+
+if protocols:
+    display(counts)
+    display(Markdown("Counted: " + "; ".join(counted(p) for p in protocols) + "."))
+else:
+    display(Markdown("No result records are committed yet: no verdict to count."))
 
 # %% [markdown]
 # ## Where each claim is trained and discussed
