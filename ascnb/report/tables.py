@@ -296,6 +296,23 @@ def _near_chance(means: dict, present: dict) -> str:
             "until trained longer or with other seeds.")
 
 
+NEAR_CEILING = 95.0   # % accuracy: a row at or above it has at most 5 % of its clips left to gain
+
+
+def _near_ceiling(means: dict) -> str:
+    """A sentence naming the rows at or above ``NEAR_CEILING``: on such data the rows have
+    little room to differ, so a claim between them is weakly tested"""
+    high = [row for row in means if means[row] >= NEAR_CEILING]
+    if not high:
+        return ""
+    names = ", ".join(f"{row} ({means[row]:.1f} %)" for row in high)
+    one = len(high) == 1
+    return (f" {names} {'is' if one else 'are'} at or above {NEAR_CEILING:.0f} %, near the "
+            f"ceiling: these data leave {'that row' if one else 'those rows'} little room to "
+            "differ, so a claim about "
+            f"{'it' if one else 'them'} is weakly tested here.")
+
+
 def _summary(spec, dataset, results: dict) -> str:
     means = {row: float(accuracies(records).mean()) for row, records in results.items()
              if records is not None and len(records)}
@@ -319,7 +336,7 @@ def _summary(spec, dataset, results: dict) -> str:
                  f"a range of {means[best] - means[worst]:.1f} points.")
     if missing:
         text += f" No records yet for {', '.join(missing)}."
-    text += _near_chance(means, present)
+    text += _near_chance(means, present) + _near_ceiling(means)
     claims = _claims(spec, dataset, results)
     claims = claims[claims["verdict"] != "no runs"] if len(claims) else claims
     if len(claims):

@@ -143,6 +143,10 @@ def test_the_summary_sentence_is_computed_from_the_records():
     assert "+ attention (14.0 %) is under twice chance (10.0 %): that network did not learn" in stalled
     assert "under twice chance" not in results_summary(
         table, {"convolutional RNN": runs([0.70]).assign(classes=[ten])})
+    # rows at or above 95 % are named: near the ceiling, little room to differ
+    high = results_summary(table, {"convolutional RNN": runs([0.96]), "+ attention": runs([0.80])})
+    assert "convolutional RNN (96.0 %) is at or above 95 %, near the ceiling" in high
+    assert "+ attention (80.0 %)" not in high and "near the ceiling" not in text
 
 
 def test_every_other_protocol_is_summarised_from_its_records(tmp_path):
