@@ -21,7 +21,7 @@ seeds = None               # None: the profile's seeds
 epochs = None              # None: the profile's epochs
 device = "auto"
 results_dir = None         # None: $ASCNB_RESULTS, else results/
-longer_epochs = 20         # the plain CNN once more with this many epochs (None: skip)
+longer_epochs = None       # e.g. 90: the plain CNN once more with this many epochs (None: skip; it trains)
 
 # %% tags=["fold"]
 import matplotlib.pyplot as plt
@@ -122,10 +122,45 @@ verdicts
 # %% [markdown]
 # ## Are the networks trained enough?
 #
-# A profile with few optimizer steps can leave all four networks short of what they can do,
-# and then the table compares how fast they start rather than what they reach. The plain CNN
-# trained once more with `longer_epochs` epochs (same folds, seeds and recipe) shows how far
-# from converged the profile's runs are.
+# A profile with few optimizer steps can leave the networks short of what they can do, and
+# then the table compares how fast they start rather than what they reach. Every record keeps
+# the test fold's accuracy at ten points of its run (`test_curve`: never used to choose a
+# model); the curves below show where each run was going when it stopped. Set `longer_epochs`
+# to train the plain CNN once more for that many epochs (same folds, seeds and recipe; it
+# trains, so it is off by default).
+
+# %% mystnb={"figure": {"caption": "Learning curves of the four CNNs: test accuracy at ten points of each run, mean over the runs of each row (the record's test_curve)."}}
+def curve(records):
+    points = pd.DataFrame([{"epoch": p["epoch"], "accuracy": 100 * p["accuracy"]}
+                           for c in records["test_curve"] if isinstance(c, list) for p in c])
+    return points.groupby("epoch")["accuracy"].mean() if len(points) else pd.Series(dtype=float)
+
+
+curves = {row: curve(results[row]) for row in ("CNN", "TB-CNN", "FB-CNN", "PB-CNN")
+          if row in results and "test_curve" in results[row]}
+curves = {row: c for row, c in curves.items() if len(c)}
+if curves:
+    fig, ax = plt.subplots(figsize=(7, 3.2))
+    for row, c in curves.items():
+        ax.plot(c.index, c.values, marker="o", ms=3, label=row)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("test accuracy (%)")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    fig.tight_layout()
+    plt.show()
+    last = pd.DataFrame({"last point (%)": {r: c.iloc[-1] for r, c in curves.items()},
+                         "best point (%)": {r: c.max() for r, c in curves.items()},
+                         "moved over the last 3 points": {r: c.iloc[-3:].max() - c.iloc[-3:].min()
+                                                          for r, c in curves.items()}}).round(1)
+    glue("pbcnn_t2_curves", last, display=False)
+    display(last)
+    move = last["moved over the last 3 points"]
+    display(Markdown(
+        f"Over the last three points of their runs the curves still move by {move.min():.0f} to "
+        f"{move.max():.0f} points ({move.idxmax()} the most): a difference between rows smaller "
+        "than that is within how much one run moves from one point to the next."))
+else:
+    display(Markdown("These records hold no learning curve."))
 
 # %%
 if longer_epochs and "CNN" in results:
