@@ -35,6 +35,23 @@ def accuracies(records: pd.DataFrame) -> pd.Series:
     return records["accuracy"].astype(float) * 100
 
 
+def learning_curve(records: pd.DataFrame) -> pd.Series:
+    """Test accuracy (%) at each recorded epoch, the mean over the records that have the epoch.
+
+    Every record keeps the test fold's accuracy at ten points of its run (``test_curve``, never
+    used to choose a model); records written before it existed have none and are left out.
+    Empty when no record has a curve.
+    """
+    if records is None or len(records) == 0 or "test_curve" not in records:
+        return pd.Series(dtype=float, name="test accuracy (%)")
+    points = pd.DataFrame([{"epoch": int(p["epoch"]), "accuracy": 100 * float(p["accuracy"])}
+                           for curve in records["test_curve"] if isinstance(curve, list)
+                           for p in curve])
+    if not len(points):
+        return pd.Series(dtype=float, name="test accuracy (%)")
+    return points.groupby("epoch")["accuracy"].mean().rename("test accuracy (%)")
+
+
 def format_ci(values_or_stats, digits: int = 1) -> str:
     """"86.2 ± 1.3 (n=20)" from a sample or a ``mean_ci`` dict; "—" when there is no run"""
     stats = values_or_stats if isinstance(values_or_stats, dict) else mean_ci(values_or_stats)

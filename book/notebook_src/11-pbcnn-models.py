@@ -32,8 +32,8 @@ from ascnb.evaluate import summed_confusion
 from ascnb.experiment import load_table
 from ascnb.models import build_model
 from ascnb.report.plots import plot_confusion
-from ascnb.report.tables import (accuracies, claims_table, glue, results_table,
-                                 training_steps)
+from ascnb.report.tables import (accuracies, claims_table, glue, learning_curve,
+                                 results_table, training_steps)
 
 table = load_table("pbcnn-table2-models", dataset=dataset, data_root=data_root, profile=profile,
                    folds=folds, seeds=seeds, epochs=epochs, device=device)
@@ -130,14 +130,8 @@ verdicts
 # trains, so it is off by default).
 
 # %% mystnb={"figure": {"caption": "Learning curves of the four CNNs: test accuracy at ten points of each run, mean over the runs of each row (the record's test_curve)."}}
-def curve(records):
-    points = pd.DataFrame([{"epoch": p["epoch"], "accuracy": 100 * p["accuracy"]}
-                           for c in records["test_curve"] if isinstance(c, list) for p in c])
-    return points.groupby("epoch")["accuracy"].mean() if len(points) else pd.Series(dtype=float)
-
-
-curves = {row: curve(results[row]) for row in ("CNN", "TB-CNN", "FB-CNN", "PB-CNN")
-          if row in results and "test_curve" in results[row]}
+curves = {row: learning_curve(results[row]) for row in ("CNN", "TB-CNN", "FB-CNN", "PB-CNN")
+          if row in results}
 curves = {row: c for row, c in curves.items() if len(c)}
 if curves:
     fig, ax = plt.subplots(figsize=(7, 3.2))

@@ -193,3 +193,18 @@ def test_confusion_summary_counts_clips_and_says_when_a_confusion_repeats():
     assert confusion_summary(np.eye(2, dtype=int) * 5, classes[:2], "1 fold").endswith("No clip was misclassified.")
     many = np.full((4, 4), 2) + np.eye(4, dtype=int) * 10             # 12 pairs of 2 clips each
     assert "12 pair(s) repeat" in confusion_summary(many, list("abcd"), "1 fold")   # not only the top 5
+
+
+def test_learning_curve_averages_the_records_points_and_skips_records_without_one():
+    from ascnb.report.tables import learning_curve
+
+    records = pd.DataFrame({"accuracy": [0.5, 0.7, 0.9],
+                            "test_curve": [[{"epoch": 1, "accuracy": 0.25}, {"epoch": 2, "accuracy": 0.5}],
+                                           [{"epoch": 1, "accuracy": 0.75}, {"epoch": 2, "accuracy": 0.7}],
+                                           None]})
+    curve = learning_curve(records)
+    assert list(curve.index) == [1, 2]
+    assert curve.loc[1] == pytest.approx(50.0) and curve.loc[2] == pytest.approx(60.0)
+    # records written before test_curve existed have no such column: an empty curve, no error
+    assert learning_curve(records.drop(columns="test_curve")).empty
+    assert learning_curve(records.iloc[[2]]).empty
