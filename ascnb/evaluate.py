@@ -114,8 +114,8 @@ def evaluate_clips(probs: np.ndarray, clip_index: np.ndarray, y_clips: np.ndarra
     """Everything a result record holds about one fold's test clips
 
     Returns accuracy (by ``definition``), accuracy_class_mean, accuracy_overall,
-    per_class_accuracy (list, NaN -> None), confusion (list of lists), predictions (list),
-    decision, accuracy_definition
+    per_class_accuracy (list, NaN -> None), confusion (list of lists), predictions and labels
+    (the decided and the true class of each clip, lists), decision, accuracy_definition
     """
     check_choice(definition, ACCURACIES, "accuracy definition")
     y_clips = np.asarray(y_clips, dtype=np.int64)
@@ -129,6 +129,7 @@ def evaluate_clips(probs: np.ndarray, clip_index: np.ndarray, y_clips: np.ndarra
         "per_class_accuracy": [None if np.isnan(a) else float(a) for a in per_class],
         "confusion": confusion_matrix(y_clips, y_pred, n_classes).tolist(),
         "predictions": y_pred.tolist(),
+        "labels": y_clips.tolist(),
         "decision": decision,
         "accuracy_definition": definition,
     }
@@ -211,6 +212,60 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy",
             "mean_b": float(y.mean()) if len(y) else float("nan"), "mean_diff": ci["mean"],
             "half": ci["half"], "ci_low": ci["ci_low"], "ci_high": ci["ci_high"], "t": t,
             "p_value": p, "test": test}
+
+
+def clip_labels(record: dict) -> np.ndarray | None:
+    """The true class of each test clip of a record, in the order of its ``predictions``
+
+    Records keep them as ``labels``. Records written before that, on ESC-50 or ESC-10, get
+    them back from the official file names (``{fold}-{source}-{take}-{target}.ogg``: labels
+    are contiguous in the order of the ESC-50 target, as ``ascnb.data.esc50`` numbers them),
+    accepted only when they reproduce the record's confusion matrix cell for cell. None when
+    neither way gives them.
+    """
+    if record.get("labels") is not None:
+        return np.asarray(record["labels"], dtype=np.int64)
+    files, predictions = record.get("test_files"), record.get("predictions")
+    confusion = np.asarray(record.get("confusion") or [], dtype=np.int64)
+    if not files or predictions is None or len(files) != len(predictions) or confusion.ndim != 2:
+        return None
+    try:
+        targets = [int(str(name).rsplit(".", 1)[0].rsplit("-", 1)[1]) for name in files]
+    except (IndexError, ValueError):
+        return None
+    order = sorted(set(targets))
+    if len(order) != confusion.shape[0]:
+        return None                  # a class without test clips: the numbering is unknown
+    labels = np.asarray([order.index(t) for t in targets], dtype=np.int64)
+    rebuilt = confusion_matrix(labels, np.asarray(predictions, dtype=np.int64), confusion.shape[0])
+    return labels if np.array_equal(rebuilt, confusion) else None
+
+
+def paired_clips(a: dict, b: dict) -> dict:
+    """Is record ``b`` right on more test clips than record ``a``? The exact McNemar test
+
+    Both records must hold the same test clips in the same order (one fold). Only the
+    discordant clips count: ``only_a`` right in a and wrong in b, ``only_b`` the reverse; p is
+    the two-sided exact binomial test of ``only_b`` among them at 1/2 (1.0 when there are
+    none). Returns clips, only_a, only_b, net (only_b - only_a) and p_value; p_value is NaN
+    when the true classes are unknown (``clip_labels``).
+    """
+    if list(a.get("test_files") or []) != list(b.get("test_files") or []):
+        raise ValueError("paired_clips: the two records do not hold the same test clips "
+                         "in the same order; compare records of one fold")
+    labels_a, labels_b = clip_labels(a), clip_labels(b)
+    if labels_a is None or labels_b is None:
+        n = len(a.get("test_files") or [])
+        return {"clips": n, "only_a": None, "only_b": None, "net": None, "p_value": float("nan")}
+    if not np.array_equal(labels_a, labels_b):
+        raise ValueError("paired_clips: the two records give the same clips different classes")
+    right_a = np.asarray(a["predictions"]) == labels_a
+    right_b = np.asarray(b["predictions"]) == labels_b
+    only_a, only_b = int((right_a & ~right_b).sum()), int((~right_a & right_b).sum())
+    discordant = only_a + only_b
+    p = float(stats.binomtest(only_b, discordant, 0.5).pvalue) if discordant else 1.0
+    return {"clips": len(labels_a), "only_a": only_a, "only_b": only_b,
+            "net": only_b - only_a, "p_value": p}
 
 
 def against_chance(records: pd.DataFrame, confidence: float = 0.95) -> dict:

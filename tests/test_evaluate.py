@@ -147,3 +147,70 @@ def test_against_chance_pools_the_test_clips_of_the_runs():
     above = against_chance(pd.DataFrame([run(25)]))
     assert above["verdict"] == "above chance" and above["p_value"] < 0.001
     assert against_chance(pd.DataFrame(columns=["confusion"]))["verdict"] == "no runs"
+
+
+def _record(files, predictions, labels, n_classes, keep_labels=True):
+    record = {"test_files": files, "predictions": list(predictions),
+              "confusion": confusion_matrix(np.asarray(labels), np.asarray(predictions),
+                                            n_classes).tolist()}
+    if keep_labels:
+        record["labels"] = list(labels)
+    return record
+
+
+def test_evaluate_clips_keeps_the_true_class_of_every_clip():
+    probs = np.array([[0.9, 0.1], [0.3, 0.7], [0.6, 0.4]])
+    result = evaluate_clips(probs, np.arange(3), np.array([0, 1, 1]), 2, decision="mean_prob",
+                            definition="overall")
+    assert result["labels"] == [0, 1, 1] and result["predictions"] == [0, 1, 0]
+
+
+def test_clip_labels_of_older_esc_records_come_from_the_file_names_checked_by_the_confusion():
+    from ascnb.evaluate import clip_labels
+
+    # ESC-50 targets 0, 10 and 41 are this subset's classes 0, 1 and 2 (in target order)
+    files = ["1-100-A-41.ogg", "1-101-A-0.ogg", "1-102-B-10.ogg", "1-103-A-0.ogg"]
+    truth = [2, 0, 1, 0]
+    record = _record(files, [2, 1, 1, 0], truth, 3, keep_labels=False)
+    assert clip_labels(record).tolist() == truth
+    # a confusion matrix the names do not reproduce: unknown, not guessed
+    record["confusion"][0][0] -= 1
+    record["confusion"][0][2] += 1
+    assert clip_labels(record) is None
+    # names outside the ESC layout (the synthetic scenes): unknown
+    assert clip_labels(_record(["scene_0001.wav", "scene_0002.wav"], [0, 1], [0, 1], 2,
+                               keep_labels=False)) is None
+    # records that keep their labels are read as they are
+    assert clip_labels(_record(["a.wav", "b.wav"], [0, 0], [1, 0], 2)).tolist() == [1, 0]
+
+
+def test_paired_clips_counts_the_discordant_clips_and_gives_the_exact_mcnemar_p():
+    from ascnb.evaluate import paired_clips
+
+    files = [f"clip{i}.wav" for i in range(12)]
+    truth = [0, 1] * 6
+    a = _record(files, truth[:10] + [1, 0], truth, 2)                 # wrong on the last two
+    b = _record(files, [1] + truth[1:], truth, 2)                     # wrong on the first
+    result = paired_clips(a, b)
+    assert (result["only_a"], result["only_b"], result["net"]) == (1, 2, 1)
+    assert result["p_value"] == pytest.approx(stats.binomtest(2, 3, 0.5).pvalue)
+    assert paired_clips(a, a)["p_value"] == 1.0
+    with pytest.raises(ValueError, match="same test clips"):
+        paired_clips(a, dict(b, test_files=files[::-1]))
+    unknown = {k: v for k, v in a.items() if k != "labels"}
+    assert np.isnan(paired_clips(unknown, b)["p_value"])
+
+
+def test_every_committed_esc10_record_gives_back_its_clip_labels():
+    from ascnb.evaluate import clip_labels
+    from ascnb.experiment import load_records
+
+    records = load_records()
+    esc10 = records[records["dataset"] == "esc10"] if len(records) else records
+    if not len(esc10):
+        pytest.skip("no committed ESC-10 record")
+    for record in esc10.to_dict("records"):
+        labels = clip_labels(record)
+        assert labels is not None, record["config_hash"]
+        assert (labels == np.asarray(record["predictions"])).mean() == pytest.approx(
+            record["accuracy_overall"])

@@ -183,6 +183,7 @@ def run_one(exp: Experiment, dataset, features: list[np.ndarray], fold, seed: in
                                    "accuracy_class_mean", "accuracy_overall")},
         "per_class_accuracy": metrics["per_class_accuracy"], "classes": list(data.classes),
         "confusion": metrics["confusion"], "predictions": metrics["predictions"],
+        "labels": metrics["labels"],
         "test_files": list(data.test_clips["filename"]),
         "n_train_clips": len(data.train_clips), "n_test_clips": len(data.test_clips),
         "n_train_segments": len(data.X_train), "n_test_segments": len(data.X_test),

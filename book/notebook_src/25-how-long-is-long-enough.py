@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
+from ascnb.evaluate import paired_clips
 from ascnb.experiment import CPU_EPOCHS, load_records, load_table
 from ascnb.experiment.records import records_of
 from ascnb.report.tables import glue, learning_curve
@@ -100,10 +101,25 @@ plt.show()
 #
 # For each candidate E the gap to the run three times as long (same recipe, same fold and
 # seed); the cpu profile takes the smallest E within `tolerance` points in both settings.
+# Both runs classify the same 80 test clips, so the table also counts the clips only one of
+# them gets right, with the exact McNemar test of those counts: it says whether a gap is more
+# than two runs of one fold differ by chance (a p far above 0.05 says it is not shown to be).
 
 # %%
 def final(row):
     return 100 * float(have[row]["accuracy"].iloc[0]) if row in have else np.nan
+
+
+def paired(short_row, long_row):
+    # the same 80 test clips: which clips each run alone gets right (exact McNemar test)
+    if short_row not in have or long_row not in have:
+        return {}
+    result = paired_clips(have[short_row].iloc[0].to_dict(), have[long_row].iloc[0].to_dict())
+    if result["only_a"] is None:
+        return {}
+    return {"clips only E gets right": result["only_a"],
+            "clips only 3E gets right": result["only_b"],
+            "McNemar p": round(result["p_value"], 3)}
 
 
 gaps = []
@@ -111,8 +127,12 @@ for short in (10, 20, 30, 60):
     for suffix in ("", " + augment"):
         a, b = final(f"{short} epochs{suffix}"), final(f"{3 * short} epochs{suffix}")
         gaps.append({"E": short, "augmented": bool(suffix), "E epochs (%)": a,
-                     "3E epochs (%)": b, "3E - E (points)": round(b - a, 2)})
+                     "3E epochs (%)": b, "3E - E (points)": round(b - a, 2),
+                     **paired(f"{short} epochs{suffix}", f"{3 * short} epochs{suffix}")})
 gaps = pd.DataFrame(gaps)
+for column in ("clips only E gets right", "clips only 3E gets right"):
+    if column in gaps:
+        gaps[column] = gaps[column].astype("Int64")   # counts, blank where a run is missing
 
 
 def settled(e):
@@ -137,7 +157,9 @@ elif choice is not None:
                "below, scaled by the ratio of the two).")
 else:
     failing = ", ".join(f"E = {int(r.E)}{' with augmentation' if r.augmented else ''} "
-                        f"({r['3E - E (points)']:+.2f} points to 3E)"
+                        f"({r['3E - E (points)']:+.2f} points to 3E"
+                        + (f", McNemar p = {r['McNemar p']:.2f}" if pd.notna(r.get("McNemar p")) else "")
+                        + ")"
                         for _, r in measured.iterrows())
     verdict = (f"No E measured so far meets the rule ({failing or 'no pair measured yet'}); "
                f"the cpu profile keeps E = {CPU_EPOCHS['acrnn']} until a larger E is measured "
