@@ -213,3 +213,18 @@ def test_table_name_must_match_its_file(tmp_path):
     path.write_text(yaml.safe_dump({"table": "other", "rows": {"a": {"model": "acrnn"}}}))
     with pytest.raises(ConfigError, match="must be named as its file"):
         read_table(path)
+
+
+@pytest.mark.parametrize("epochs", [30, 60])
+def test_convergence_rows_are_table3s_attention_rows_at_their_epochs(epochs):
+    """The cpu profile's E is picked by the convergence runs; Table 3's records at a new E are
+    made with --epochs E before the profile moves, so a convergence row and Table 3's row at
+    the same epochs must be one experiment (one record, one checkpoint)"""
+    convergence = read_table("cpu-protocol-convergence").experiments(profile="cpu", dataset="esc10")
+    t3 = read_table("acrnn-table3-attention-augmentation").experiments(
+        profile="cpu", dataset="esc10", epochs=epochs)
+    assert convergence[f"{epochs} epochs"].experiment_hash() == t3["+ attention"].experiment_hash()
+    assert (convergence[f"{epochs} epochs + augment"].experiment_hash()
+            == t3["+ attention + augment"].experiment_hash())
+    # and the rows without attention are other experiments
+    assert t3["convolutional RNN"].experiment_hash() != t3["+ attention"].experiment_hash()
