@@ -217,14 +217,17 @@ def paired_comparison(a: pd.DataFrame, b: pd.DataFrame, value: str = "accuracy",
 def clip_labels(record: dict) -> np.ndarray | None:
     """The true class of each test clip of a record, in the order of its ``predictions``
 
-    Records keep them as ``labels``. Records written before that, on ESC-50 or ESC-10, get
-    them back from the official file names (``{fold}-{source}-{take}-{target}.ogg``: labels
-    are contiguous in the order of the ESC-50 target, as ``ascnb.data.esc50`` numbers them),
+    Records keep them as ``labels``. Records written before that, whose clips are named in the
+    ESC-50 layout (ESC-50, ESC-10 and the synthetic scenes), get them back from the file names
+    (``{fold}-{source}-{take}-{target}.ogg``: labels are contiguous in the order of the
+    target, as ``ascnb.data.esc50`` numbers them),
     accepted only when they reproduce the record's confusion matrix cell for cell. None when
     neither way gives them.
     """
-    if record.get("labels") is not None:
-        return np.asarray(record["labels"], dtype=np.int64)
+    labels = record.get("labels")
+    # a table of records mixes both kinds: those without labels hold NaN there
+    if isinstance(labels, (list, tuple, np.ndarray)) and len(labels):
+        return np.asarray(labels, dtype=np.int64)
     files, predictions = record.get("test_files"), record.get("predictions")
     confusion = np.asarray(record.get("confusion") or [], dtype=np.int64)
     if not files or predictions is None or len(files) != len(predictions) or confusion.ndim != 2:

@@ -266,6 +266,50 @@ def claim_outcomes(name: str, results_dir=None, *, everything=None) -> pd.DataFr
                                        "n", "verdict"])
 
 
+def clip_paired_claims(name: str, results_dir=None, *, everything=None) -> pd.DataFrame:
+    """Each claim of a catalogue table clip by clip, under every protocol with records
+
+    The two rows of a claim classify the same test clips in each (fold, seed) they share; over
+    those pairs, how many clips only the row said to be better gets right, how many only the
+    other, the net difference in points of all clips, and the exact McNemar test of the two
+    counts (``ascnb.evaluate.paired_clips``, pooled). It asks whether *these runs* differ;
+    ``compare`` asks whether the *configurations* do, over folds and seeds, and only it gives
+    the verdicts. Claims whose records lack their clips' classes are left out.
+    """
+    from scipy import stats
+
+    from ascnb.evaluate import paired_clips
+    from ascnb.experiment import load_records, read_table
+    from ascnb.experiment.records import records_of
+
+    spec = read_table(name)
+    paper_name = spec.paper["source"].split("/")[0] if spec.paper else "acrnn"
+    everything = load_records(results_dir) if everything is None else everything
+    rows = []
+    for profile, dataset, heading in PROFILE_COLUMNS.get(paper_name, ()):
+        found = {row: records_of(exp, table=everything)
+                 for row, exp in spec.experiments(profile=profile, dataset=dataset).items()}
+        for claim in spec.claims:
+            by_run = [{(r["fold"], r["seed"]): r for r in found[claim[side]].to_dict("records")}
+                      for side in ("better", "worse")]
+            shared = sorted(set(by_run[0]) & set(by_run[1]))
+            results = [paired_clips(by_run[1][key], by_run[0][key]) for key in shared]
+            if not results or any(r["only_a"] is None for r in results):
+                continue
+            only_better = sum(r["only_b"] for r in results)
+            only_worse = sum(r["only_a"] for r in results)
+            clips = sum(r["clips"] for r in results)
+            discordant = only_better + only_worse
+            p = float(stats.binomtest(only_better, discordant, 0.5).pvalue) if discordant else 1.0
+            rows.append({"protocol": heading, "claim": claim["claim"],
+                         "runs paired": len(shared), "test clips": clips,
+                         "clips only the claimed better row right": only_better,
+                         "clips only the other row right": only_worse,
+                         "net (points)": round(100 * (only_better - only_worse) / clips, 2),
+                         "McNemar p": round(p, 4)})
+    return pd.DataFrame(rows)
+
+
 def results_summary(table, results: dict) -> str:
     """A page's summary sentence computed from its records: the data, profile and runs, the
     best and worst row (means), and how many claims are supported, contradicted or open"""

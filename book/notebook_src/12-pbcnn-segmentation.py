@@ -118,6 +118,18 @@ display(every_protocol)
 every_claim
 
 # %% [markdown]
+# The same claims clip by clip: the test clips only one row of each claim gets right, over the
+# runs the two rows share, with the exact McNemar test ({doc}`../intro`, "How to read the
+# tables": it says whether these runs differ, not whether the configurations would).
+
+# %%
+from ascnb.report.tables import clip_paired_claims
+
+by_clip = clip_paired_claims(table.name, results_dir)
+glue("pbcnn_t3_clip_claims", by_clip, display=False)
+by_clip
+
+# %% [markdown]
 # ## Summary
 #
 # With 5 s clips (ESC, synthetic) a 3 s segment leaves few segments per clip, unlike the 19 of a

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -208,3 +210,58 @@ def test_learning_curve_averages_the_records_points_and_skips_records_without_on
     # records written before test_curve existed have no such column: an empty curve, no error
     assert learning_curve(records.drop(columns="test_curve")).empty
     assert learning_curve(records.iloc[[2]]).empty
+
+
+def test_clip_paired_claims_pool_the_clips_each_row_alone_gets_right(tmp_path):
+    """Two folds of 10 clips: '+ attention' alone right on 4 + 2 clips, the convolutional RNN
+    alone on 1 + 0; pooled 6 against 1 over 20 clips, net +25 points, McNemar p = 0.125. A
+    third fold the plain row lacks is not paired; records without their clips' classes
+    leave the claim out"""
+    from scipy import stats
+
+    from ascnb.atomic import write_json
+    from ascnb.experiment import load_table
+    from ascnb.experiment.records import record_path
+    from ascnb.report.tables import clip_paired_claims
+
+    table = load_table("acrnn-table3-attention-augmentation", dataset="esc10", profile="cpu")
+    truth = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    wrong = lambda clips: [(t + 1) % 10 if i in clips else t for i, t in enumerate(truth)]
+    runs = {"convolutional RNN": {1: wrong({0, 1, 2, 9}), 2: wrong({4, 5})},
+            "+ attention": {1: wrong({8}), 2: wrong({}), 3: wrong({})}}
+
+    def write(results, keep_labels):
+        for row, folds in runs.items():
+            exp = table.rows[row]
+            for fold, predictions in folds.items():
+                files = [f"{fold}-{100 + i}-A-{t}.ogg" for i, t in enumerate(truth)]
+                confusion = np.zeros((10, 10), dtype=int)
+                for t, p in zip(truth, predictions):
+                    confusion[t, p] += 1
+                record = {"experiment_hash": exp.experiment_hash(), "data_fingerprint": "f" * 12,
+                          "config_hash": exp.config_hash("f" * 12), "fold": fold, "seed": 0,
+                          "accuracy": float(np.mean(np.equal(predictions, truth))),
+                          "config": exp.to_dict(), "test_files": files,
+                          "predictions": predictions, "confusion": confusion.tolist()}
+                if keep_labels:
+                    record["labels"] = truth
+                write_json(record_path(results, record["config_hash"], fold, 0), record)
+
+    write(tmp_path / "a", keep_labels=True)
+    by_clip = clip_paired_claims(table.name, tmp_path / "a").set_index("claim")
+    assert list(by_clip.index) == ["attention helps without augmentation"]
+    row = by_clip.loc["attention helps without augmentation"]
+    assert (row["runs paired"], row["test clips"]) == (2, 20)
+    assert row["clips only the claimed better row right"] == 6
+    assert row["clips only the other row right"] == 1
+    assert row["net (points)"] == pytest.approx(25.0)
+    assert row["McNemar p"] == pytest.approx(stats.binomtest(6, 7, 0.5).pvalue, abs=1e-4)
+    # the same records without labels and with file names outside the ESC layout: left out
+    runs_unnamed = tmp_path / "b"
+    write(runs_unnamed, keep_labels=False)
+    assert len(clip_paired_claims(table.name, runs_unnamed)) == 1   # names recover the labels
+    for path in runs_unnamed.rglob("*.json"):
+        record = json.loads(path.read_text())
+        record["test_files"] = [f"clip{i}.wav" for i in range(10)]
+        path.write_text(json.dumps(record))
+    assert clip_paired_claims(table.name, runs_unnamed).empty
