@@ -126,6 +126,37 @@ else:
     display(Markdown("No result records are committed yet: no verdict to count."))
 
 # %% [markdown]
+# ## The same claims, clip by clip
+#
+# The verdicts ask whether the *configurations* differ, over folds and seeds. A narrower
+# question has an answer even for one run: do *these runs* differ? The two rows of a claim
+# classify the same test clips, so we count the clips only one of them gets right, pooled
+# over the runs they share, with the exact McNemar test of the two counts ({doc}`../intro`,
+# "How to read the tables"). A difference the clips do not show is not in our runs at all;
+# one they do show may still be one lucky seed.
+
+# %%
+from ascnb.report.tables import clip_paired_claims
+
+by_clip = pd.concat([clip_paired_claims(name, everything=everything).assign(
+                         table=spec.title.split(":")[0])
+                     for name, spec in catalogue().items() if spec.claims], ignore_index=True)
+if len(by_clip):
+    by_clip["these runs"] = np.select(
+        [by_clip["McNemar p"] >= 0.05, by_clip["net (points)"] > 0],
+        ["no difference shown", "the runs differ as claimed"], "the runs differ against the claim")
+    by_clip = by_clip.set_index(["protocol", "table", "claim"])
+    glue("claims_by_clip", by_clip, display=False)
+    tally = by_clip.groupby(level="protocol")["these runs"].value_counts().unstack(fill_value=0)
+    display(by_clip)
+    display(Markdown("Claims counted clip by clip (a difference at p < 0.05): " + "; ".join(
+        f"under *{protocol.removeprefix('ours, ')}*, "
+        + ", ".join(f"{what}: {n}" for what, n in row[row > 0].items())
+        for protocol, row in tally.iterrows()) + "."))
+else:
+    display(Markdown("No committed record keeps its clips' classes: nothing to pair clip by clip."))
+
+# %% [markdown]
 # ## Where each claim is trained and discussed
 
 # %%
