@@ -265,10 +265,15 @@ def paired_clips(a: dict, b: dict) -> dict:
     right_a = np.asarray(a["predictions"]) == labels_a
     right_b = np.asarray(b["predictions"]) == labels_b
     only_a, only_b = int((right_a & ~right_b).sum()), int((~right_a & right_b).sum())
-    discordant = only_a + only_b
-    p = float(stats.binomtest(only_b, discordant, 0.5).pvalue) if discordant else 1.0
     return {"clips": len(labels_a), "only_a": only_a, "only_b": only_b,
-            "net": only_b - only_a, "p_value": p}
+            "net": only_b - only_a, "p_value": mcnemar_exact(only_a, only_b)}
+
+
+def mcnemar_exact(only_a: int, only_b: int) -> float:
+    """Two-sided exact McNemar p from the discordant counts (clips only a, only b gets right):
+    the binomial test of ``only_b`` among them at 1/2; 1.0 when there are none"""
+    discordant = only_a + only_b
+    return float(stats.binomtest(only_b, discordant, 0.5).pvalue) if discordant else 1.0
 
 
 def against_chance(records: pd.DataFrame, confidence: float = 0.95) -> dict:

@@ -276,9 +276,7 @@ def clip_paired_claims(name: str, results_dir=None, *, everything=None) -> pd.Da
     ``compare`` asks whether the *configurations* do, over folds and seeds, and only it gives
     the verdicts. Claims whose records lack their clips' classes are left out.
     """
-    from scipy import stats
-
-    from ascnb.evaluate import paired_clips
+    from ascnb.evaluate import mcnemar_exact, paired_clips
     from ascnb.experiment import load_records, read_table
     from ascnb.experiment.records import records_of
 
@@ -299,8 +297,7 @@ def clip_paired_claims(name: str, results_dir=None, *, everything=None) -> pd.Da
             only_better = sum(r["only_b"] for r in results)
             only_worse = sum(r["only_a"] for r in results)
             clips = sum(r["clips"] for r in results)
-            discordant = only_better + only_worse
-            p = float(stats.binomtest(only_better, discordant, 0.5).pvalue) if discordant else 1.0
+            p = mcnemar_exact(only_worse, only_better)
             rows.append({"protocol": heading, "claim": claim["claim"],
                          "runs paired": len(shared), "test clips": clips,
                          "clips only the claimed better row right": only_better,
