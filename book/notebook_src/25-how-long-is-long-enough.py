@@ -156,14 +156,16 @@ elif choice is not None:
                f"measurement, and moving to E = {choice} means rerunning them (the cost table "
                "below, scaled by the ratio of the two).")
 else:
-    failing = ", ".join(f"E = {int(r.E)}{' with augmentation' if r.augmented else ''} "
-                        f"({r['3E - E (points)']:+.2f} points to 3E"
-                        + (f", McNemar p = {r['McNemar p']:.2f}" if pd.notna(r.get("McNemar p")) else "")
-                        + ")"
-                        for _, r in measured.iterrows())
-    verdict = (f"No E measured so far meets the rule ({failing or 'no pair measured yet'}); "
-               f"the cpu profile keeps E = {CPU_EPOCHS['acrnn']} until a larger E is measured "
-               "(the rows without records above).")
+    pairs = "; ".join(f"E = {int(r.E)}{' with augmentation' if r.augmented else ''} "
+                      f"{'meets' if abs(r['3E - E (points)']) <= tolerance else 'misses'} it "
+                      f"({r['3E - E (points)']:+.2f} points to 3E"
+                      + (f", McNemar p = {r['McNemar p']:.2f}" if pd.notna(r.get("McNemar p")) else "")
+                      + ")"
+                      for _, r in measured.iterrows())
+    verdict = (f"No E measured so far meets the rule in both settings "
+               f"({pairs or 'no pair measured yet'}); the cpu profile keeps "
+               f"E = {CPU_EPOCHS['acrnn']} until one does (the rows without records above are "
+               "the pairs still to run).")
 glue("cpu_protocol_verdict", verdict, display=False)
 Markdown(verdict)
 
