@@ -35,7 +35,6 @@ from pathlib import Path
 from ascnb.atomic import write_json
 from ascnb.experiment.catalogue import read_table
 from ascnb.experiment.config import ConfigError, Experiment
-from ascnb.experiment.profiles import PROFILES
 from ascnb.experiment.records import read_record, record_path
 
 
@@ -77,7 +76,7 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
     missing_data_ok: list tasks on data that is nowhere to be found (a dry run), keyed by the
     experiment hash and "nodata" instead of the record's key
     """
-    from ascnb.data import DatasetError, dataset_spec
+    from ascnb.data import DatasetError
 
     from ascnb.experiment.fingerprint import data_fingerprint, experiment_dataset
 
@@ -117,9 +116,7 @@ def expand(configs: list[str | Path], *, results_dir=None, datasets=None, client
                     except ConfigError as error:
                         raise SweepError(f"{spec.source}, row {row!r}: {error}") from None
                 else:  # no data here: the official folds, cut as the profile cuts
-                    official = tuple(dataset_spec(exp.dataset).official_clips) or ("?",)
-                    n = PROFILES[exp.profile].n_folds
-                    folds = exp.folds or (official if n is None else official[:n])
+                    folds = exp.official_fold_list()
                 for fold in folds:
                     for seed in exp.seeds:
                         key = f"{config_hash}-fold{fold}-seed{seed}"

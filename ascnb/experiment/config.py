@@ -232,6 +232,15 @@ class Experiment:
         n = PROFILES[self.profile].n_folds
         return tuple(dataset.folds if n is None else dataset.folds[:n])
 
+    def official_fold_list(self) -> tuple:
+        """``fold_list`` without the data: its own folds, else the profile's cut of the dataset's
+        official folds (``DatasetSpec.official_clips``; ("?",) where none are known)"""
+        from ascnb.data import dataset_spec
+
+        official = tuple(dataset_spec(self.dataset).official_clips) or ("?",)
+        n = PROFILES[self.profile].n_folds
+        return tuple(self.folds or (official if n is None else official[:n]))
+
     def feature_config(self):
         from ascnb.features import feature_config
 

@@ -31,8 +31,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from ascnb.evaluate import paired_clips
-from ascnb.data.registry import dataset_spec
-from ascnb.experiment import CPU_EPOCHS, PROFILES, load_records, load_table, read_table
+from ascnb.experiment import CPU_EPOCHS, load_records, load_table, read_table
 from ascnb.experiment.records import records_of
 from ascnb.report.tables import glue, learning_curve
 
@@ -156,12 +155,13 @@ elif choice is not None:
     at_choice = read_table("acrnn-table3-attention-augmentation").experiments(
         profile=profile, dataset=dataset, epochs=choice)
     made = sum(len(records_of(exp, table=everything)) for exp in at_choice.values())
-    needed = len(at_choice) * len(dataset_spec(dataset).official_clips) * len(PROFILES[profile].seeds)
+    needed = sum(len(e.official_fold_list()) * len(e.seeds)
+                 for e in (exp.resolve() for exp in at_choice.values()))
     verdict = (f"E = {choice} meets the rule in both settings, but the cpu profile still trains "
                f"ACRNN for {CPU_EPOCHS['acrnn']} epochs: its records were made before this "
                f"measurement, and moving to E = {choice} means rerunning them (the cost table "
                f"below, scaled by the ratio of the two). Table 3's records at E = {choice} "
-               f"(`--epochs {choice}`): {made}{f' of {needed}' if needed else ''} exist; the profile "
+               f"(`--epochs {choice}`): {made} of {needed} exist; the profile "
                "moves once all do.")
 else:
     pairs = "; ".join(f"E = {int(r.E)}{' with augmentation' if r.augmented else ''} "

@@ -143,3 +143,12 @@ def test_every_committed_record_is_found_under_its_configuration():
         exp = Experiment.from_dict(record["config"], where=path)
         assert exp.experiment_hash() == record["experiment_hash"], path
         assert exp.config_hash(record["data_fingerprint"]) == record["config_hash"], path
+
+
+def test_official_fold_list_cuts_the_official_folds_as_fold_list_cuts_the_data(tiny):
+    # without the data: ESC-10's five official folds, cut by the profile, own folds kept
+    esc10 = {**tiny, "dataset": "esc10", "data_root": None, "dataset_params": {}}
+    assert Experiment(**{**esc10, "profile": "cpu"}).official_fold_list() == (1, 2, 3, 4, 5)
+    assert Experiment(**{**esc10, "profile": "quick"}).official_fold_list() == (1,)
+    assert Experiment(**{**esc10, "profile": "smoke"}).official_fold_list() == (1, 2)
+    assert Experiment(**{**esc10, "folds": (4,)}).official_fold_list() == (4,)
