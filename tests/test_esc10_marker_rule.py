@@ -12,12 +12,14 @@ from ascnb.paths import REPO
 
 
 def run_pytest(tmp_path: Path, source: str) -> subprocess.CompletedProcess:
-    """pytest on one test file beside a copy of tests/conftest.py, with ../shared absent"""
+    """pytest on one test file beside a copy of tests/conftest.py, with ../shared absent; its
+    temporary files stay inside this test's tmp_path (removed with it when this test passes)"""
     shutil.copy(REPO / "tests" / "conftest.py", tmp_path / "conftest.py")
     (tmp_path / "test_it.py").write_text(source)
     env = {**os.environ, "ASCNB_SHARED": str(tmp_path / "no-shared")}
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-o",
-                           "markers=esc10: real ESC-10", str(tmp_path)], cwd=tmp_path, env=env,
+                           "markers=esc10: real ESC-10", "--basetemp", str(tmp_path / "basetemp"),
+                           str(tmp_path / "test_it.py")], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120)
 
 
