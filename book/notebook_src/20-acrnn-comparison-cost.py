@@ -63,12 +63,27 @@ verdicts
 # %% [markdown]
 # Read the *steps per run* column before the verdict: PiczakCNN's recipe takes batches of
 # 1000 segments, ACRNN's 64, so the same number of epochs gives PiczakCNN about fifteen times
-# fewer optimizer steps. The profiles correct for it in two ways: `quick` gives PiczakCNN
-# batches of 100 (about as many steps per epoch as ACRNN) at lr 0.01 for 30 epochs (at its
-# own lr 0.002 it hardly learned the synthetic scenes in 12 epochs: {doc}`05-choices`), and
-# `cpu` runs PiczakCNN's own recipe in full (300 epochs, batches of 1000: 900 steps per ESC-10 fold) while ACRNN's is
-# compressed to 30 epochs ({doc}`25-how-long-is-long-enough`). The `smoke` profile stops every
-# network after two batches: its verdict is about the pipeline, not the networks.
+# fewer optimizer steps. The profiles correct for it in two ways (the sentence below is
+# computed from `ascnb.experiment.profiles`; {doc}`05-choices` says why PiczakCNN's quick
+# recipe differs from its own, {doc}`25-how-long-is-long-enough` how ACRNN's cpu epochs are
+# measured). The `smoke` profile stops every network after two batches: its verdict is about
+# the pipeline, not the networks.
+
+# %%
+from IPython.display import Markdown
+
+from ascnb.experiment.profiles import PROFILES
+from ascnb.train.presets import PRESETS
+
+quick, cpu, own = PROFILES["quick"], PROFILES["cpu"], PRESETS["piczak"]
+quick_piczak = {**own, **quick.preset_overrides["piczak"]}
+Markdown(
+    f"`quick` gives PiczakCNN batches of {quick_piczak['batch_size']} (about as many steps per "
+    f"epoch as ACRNN's {PRESETS['acrnn']['batch_size']}) at lr {quick_piczak['lr']} for "
+    f"{quick.epochs['piczak']} epochs, instead of its own {own['batch_size']} at lr {own['lr']}; "
+    f"`cpu` runs PiczakCNN's own recipe for {cpu.epochs['piczak']} of its "
+    f"{own['num_epochs']} epochs, while ACRNN's is compressed to {cpu.epochs['acrnn']} of "
+    f"{PRESETS['acrnn']['num_epochs']} epochs.")
 #
 # ## Table 2: parameters and FLOPs per segment
 
