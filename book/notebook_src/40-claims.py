@@ -159,7 +159,7 @@ else:
 # %% [markdown]
 # ## Where each claim is trained and discussed
 
-# %%
+# %% mystnb={"markdown_format": "myst"}
 display(Markdown("\n".join(
     f"- **{spec.title}**: {{doc}}`{PAGES[name]}` ({len(spec.claims)} claim"
     f"{'s' * (len(spec.claims) != 1)}; catalogue file `configs/{name}.yaml`)"

@@ -146,9 +146,13 @@ def figures_without_caption(dom: str) -> int:
     return outside
 
 
+# a role MyST did not parse: "{doc}`page`" left as text (CommonMark renders the backticks as code)
+UNRENDERED_ROLE = re.compile(r"\{((?:doc|ref|numref|eq|term|glue|cite)(?::\w+)?)\}(?:`|<code)")
+
+
 def test_every_page_renders_with_its_figures_and_tables(server):
-    """Every page of the table of contents renders, with no console error and no failed
-    request; every notebook page shows the figures its notebook drew, each with a caption"""
+    """Every page of the table of contents renders, with no console error, no failed request
+    and no MyST role left as text; every notebook page shows the figures its notebook drew, each with a caption"""
     problems = []
     for page in toc_pages():
         url = f"{server}/{page}.html"
@@ -159,6 +163,10 @@ def test_every_page_renders_with_its_figures_and_tables(server):
         if "<article" not in dom or "bd-article" not in dom:
             problems.append(f"{page}: no article rendered")
             continue
+        roles = UNRENDERED_ROLE.findall(dom)
+        if roles:
+            problems.append(f"{page}: MyST role(s) shown as text, not rendered: {sorted(set(roles))} "
+                            "(a Markdown output needs the cell's mystnb markdown_format: myst)")
         if page.startswith("book/_generated/"):
             name = page.rsplit("/", 1)[-1]
             drawn = notebook_figures(REPO / f"{page}.ipynb")
