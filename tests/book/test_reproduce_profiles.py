@@ -27,6 +27,7 @@ def test_the_table_has_a_row_for_every_profile():
 def test_a_profiles_row_names_the_epochs_it_gives_each_recipe(profile):
     row = profile_rows()[profile]
     for preset, epochs in PROFILES[profile].epochs.items():
-        said = f"{NAMES[preset]} {epochs} of {PRESETS[preset]['num_epochs']}"
-        found = re.search(rf"{re.escape(NAMES[preset])}[^;|]*?\b{epochs} of {PRESETS[preset]['num_epochs']}\b", row)
-        assert found, f"book/reproduce.md, row `{profile}`: expected \"{said} epochs\" (profiles.py); got {row}"
+        name, own = NAMES[preset], PRESETS[preset]["num_epochs"]
+        found = re.search(rf"{re.escape(name)}[^;|]*?\b{epochs} of {own}\b", row)
+        assert found, (f"book/reproduce.md, row `{profile}`: expected \"{name} {epochs} of {own} "
+                       f"epochs\" (profiles.py); got {row}")
