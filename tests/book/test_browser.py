@@ -152,7 +152,8 @@ UNRENDERED_ROLE = re.compile(r"\{((?:doc|ref|numref|eq|term|glue|cite)(?::\w+)?)
 
 def test_every_page_renders_with_its_figures_and_tables(server):
     """Every page of the table of contents renders, with no console error, no failed request
-    and no MyST role left as text; every notebook page shows the figures its notebook drew, each with a caption"""
+    and no MyST role left as text; every notebook page shows the figures its notebook drew,
+    each with a caption"""
     problems = []
     for page in toc_pages():
         url = f"{server}/{page}.html"
@@ -165,8 +166,8 @@ def test_every_page_renders_with_its_figures_and_tables(server):
             continue
         roles = UNRENDERED_ROLE.findall(dom)
         if roles:
-            problems.append(f"{page}: MyST role(s) shown as text, not rendered: {sorted(set(roles))} "
-                            "(a Markdown output needs the cell's mystnb markdown_format: myst)")
+            problems.append(f"{page}: MyST role(s) shown as text: {sorted(set(roles))} (a Markdown "
+                            "output needs its cell's mystnb markdown_format: myst)")
         if page.startswith("book/_generated/"):
             name = page.rsplit("/", 1)[-1]
             drawn = notebook_figures(REPO / f"{page}.ipynb")
