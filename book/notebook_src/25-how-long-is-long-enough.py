@@ -156,8 +156,8 @@ def table3_at(e):
     experiments = read_table("acrnn-table3-attention-augmentation").experiments(
         profile=profile, dataset=dataset, epochs=e)
     found = {row: records_of(exp, table=everything) for row, exp in experiments.items()}
-    needed = {row: len(exp.resolve().official_fold_list()) * len(exp.resolve().seeds)
-              for row, exp in experiments.items()}
+    resolved = {row: exp.resolve() for row, exp in experiments.items()}
+    needed = {row: len(r.official_fold_list()) * len(r.seeds) for row, r in resolved.items()}
     return found, needed
 
 
